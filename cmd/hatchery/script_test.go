@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"gitlab.com/hatchery/hatchery/internal/cli"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"hatchery": func() { os.Exit(cli.Main(os.Args[1:], cli.OSEnv())) },
+	})
+}
+
+// TestScripts runs the golden scripts in testdata/script against the real
+// binary. HATCHERY_UPDATE=1 rewrites the expected outputs in place.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams("../../testdata/script"))
+}
+
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       os.Getenv("HATCHERY_UPDATE") == "1",
+		Setup: func(e *testscript.Env) error {
+			// Scripts must not see the developer's terminal settings or
+			// overrides; each one sets what it needs.
+			for _, k := range []string{"NO_COLOR", "HATCHERY_SECRETS",
+				"HATCHERY_SERVER_URLS", "HATCHERY_DEBUG"} {
+				e.Setenv(k, "")
+			}
+			return nil
+		},
+	}
+}

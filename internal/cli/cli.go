@@ -1,0 +1,138 @@
+// Package cli is hatchery's command line: one file per command, and the one
+// place where an outcome becomes an exit code.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit codes. The README lists them; scripts rely on them.
+const (
+	ExitOK      = 0  // done; with --detailed-exitcode also "no changes"
+	ExitError   = 1  // something failed
+	ExitChanges = 2  // plan has changes (only with --detailed-exitcode)
+	ExitInvalid = 3  // the nest has errors
+	ExitUsage   = 64 // the command line itself is wrong (BSD EX_USAGE)
+)
+
+// Env is what a command may touch of the outside world. Commands never use
+// os.Stdout or os.Getenv directly, so tests can run them in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// StdoutTTY and StderrTTY say whether styling may be used.
+	StdoutTTY bool
+	StderrTTY bool
+}
+
+// OSEnv is the Env of a real process.
+func OSEnv() *Env {
+	return &Env{
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Getenv:    os.Getenv,
+		StdoutTTY: isTerminal(os.Stdout),
+		StderrTTY: isTerminal(os.Stderr),
+	}
+}
+
+// Color reports whether output to a stream that is a terminal (tty) may be
+// styled: only on a terminal, and never when NO_COLOR is set.
+func (e *Env) Color(tty bool) bool {
+	return tty && e.Getenv("NO_COLOR") == ""
+}
+
+type app struct {
+	Version versionCmd `cmd:"" help:"Print hatchery's version."`
+}
+
+// Main runs hatchery with the arguments after the program name and returns the
+// process exit code.
+func Main(args []string, env *Env) int {
+	var cli app
+	exit := -1
+	k, err := kong.New(&cli,
+		kong.Name("hatchery"),
+		kong.Description("GitOps for GitLab runners: plan and apply the runners, "+
+			"webhooks and secrets that a nest of .fly files declares."),
+		kong.Writers(env.Stdout, env.Stderr),
+		kong.Exit(func(code int) { exit = code }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Bind(env),
+	)
+	if err != nil {
+		panic(err) // the grammar above is wrong: a programming error
+	}
+	ctx, err := k.Parse(args)
+	if exit >= 0 { // --help or a version flag asked kong to exit
+		return exit
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "hatchery: error: %v\n", err)
+		fmt.Fprintf(env.Stderr, "hatchery: hint: run 'hatchery --help' for usage\n")
+		return ExitUsage
+	}
+	return report(env, ctx.Run())
+}
+
+// report prints err once, with its hint, and turns it into an exit code.
+func report(env *Env, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ex *exitError
+	if errors.As(err, &ex) && ex.err == nil {
+		return ex.code // already reported by the command
+	}
+	fmt.Fprintf(env.Stderr, "hatchery: error: %v\n", err)
+	var h *hintError
+	if errors.As(err, &h) {
+		fmt.Fprintf(env.Stderr, "hatchery: hint: %s\n", h.hint)
+	}
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	return ExitError
+}
+
+// exitError carries an exit code other than ExitError. With a nil err the
+// command has already said everything it had to say.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode returns an error that makes Main exit with code, having printed
+// nothing more.
+func exitCode(code int) error { return &exitError{code: code} }
+
+// hintError adds a line that tells the user what to do about err.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+
+// withHint attaches a hint to err.
+func withHint(err error, format string, args ...any) error {
+	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
+}
