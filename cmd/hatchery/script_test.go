@@ -9,6 +9,10 @@ import (
 	"gitlab.com/hatchery/hatchery/internal/cli"
 )
 
+// scriptCmds holds the extra script commands (simulators and the like); files
+// beside this one register theirs in init.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"hatchery": func() { os.Exit(cli.Main(os.Args[1:], cli.OSEnv())) },
@@ -26,6 +30,7 @@ func scriptParams(dir string) testscript.Params {
 		Dir:                 dir,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Cmds:                scriptCmds,
 		UpdateScripts:       os.Getenv("HATCHERY_UPDATE") == "1",
 		Setup: func(e *testscript.Env) error {
 			// Scripts must not see the developer's terminal settings or
