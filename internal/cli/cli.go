@@ -51,6 +51,8 @@ func (e *Env) Color(tty bool) bool {
 }
 
 type app struct {
+	Validate validateCmd `cmd:"" help:"Check the nest: every problem, with its place."`
+	Fmt      fmtCmd      `cmd:"" help:"Rewrite .fly files in canonical form."`
 	Version versionCmd `cmd:"" help:"Print hatchery's version."`
 }
 

@@ -218,6 +218,14 @@ var HookEvents = map[string]string{
 	"resource_deploy_token": "resource_deploy_token_events",
 }
 
+// EventNames are the keys of HookEvents in the order people think of them.
+var EventNames = []string{
+	"push", "tag_push", "merge_request", "issue", "confidential_issue", "note",
+	"confidential_note", "job", "pipeline", "wiki_page", "deployment", "release",
+	"feature_flag", "milestone", "emoji", "vulnerability", "resource_access_token",
+	"resource_deploy_token",
+}
+
 // AccessLevels are the runner access levels GitLab knows.
 var AccessLevels = []string{"not_protected", "ref_protected"}
 
