@@ -53,7 +53,7 @@ func (e *Env) Color(tty bool) bool {
 type app struct {
 	Validate validateCmd `cmd:"" help:"Check the nest: every problem, with its place."`
 	Fmt      fmtCmd      `cmd:"" help:"Rewrite .fly files in canonical form."`
-	Version versionCmd `cmd:"" help:"Print hatchery's version."`
+	Version  versionCmd  `cmd:"" help:"Print hatchery's version."`
 }
 
 // Main runs hatchery with the arguments after the program name and returns the

@@ -12,8 +12,8 @@ import (
 )
 
 type fmtCmd struct {
-	Check bool `help:"Change nothing: list the files that differ and exit 1 if any do."`
-	Diff  bool `help:"Print a unified diff of the changes instead of file names."`
+	Check bool   `help:"Change nothing: list the files that differ and exit 1 if any do."`
+	Diff  bool   `help:"Print a unified diff of the changes instead of file names."`
 	Dir   string `arg:"" optional:"" default:"." help:"The nest: every .fly file below DIR."`
 }
 
