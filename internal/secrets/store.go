@@ -1,0 +1,99 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+)
+
+// ErrNotFound is returned (wrapped) by Store.Read when a unit has no record.
+var ErrNotFound = errors.New("no secret record")
+
+// ErrReadOnly is returned (wrapped) by Write and Delete on a store opened
+// read-only, as plan does.
+var ErrReadOnly = errors.New("secret store is open read-only")
+
+// Store holds one secret record per unit. The plan reads it, apply writes it.
+//
+// The methods map one to one onto what a remote store can do cheaply: List
+// is one listing of the whole store, Read one payload read of one unit, and
+// Write adds a version merged onto the previous one. Every method is safe for
+// concurrent use. A Store does not serialise whole runs: two applies that
+// overlap are kept apart by the CI resource group, as they must be for any
+// backend.
+type Store interface {
+	// List returns every unit that has a record, sorted by server then egg.
+	List(ctx context.Context) ([]Unit, error)
+	// Read returns the unit's record, or an error wrapping ErrNotFound.
+	Read(ctx context.Context, u Unit) (*Record, error)
+	// Write merges up onto the unit's record, creating it when needed:
+	// values not named in up and a zero RunnerID keep what was stored.
+	Write(ctx context.Context, u Unit, up Update) error
+	// Delete removes the unit's record; deleting a missing record is no error,
+	// so an interrupted apply can simply run again.
+	Delete(ctx context.Context, u Unit) error
+	// String says where the records live, for messages: never a secret.
+	String() string
+	// Close releases what the store holds open.
+	Close() error
+}
+
+// Record is what a store keeps for one unit.
+type Record struct {
+	Unit
+	// Values holds the unit's secrets by type; a missing type is absent.
+	Values map[Type]string
+	// RunnerID is the GitLab runner that apply created for the unit, 0 when
+	// none is known; the next plan starts looking for the runner here.
+	RunnerID int64
+}
+
+// Update is a change to one record: only what it names is written.
+type Update struct {
+	Values   map[Type]string // secrets to set; never empty strings
+	RunnerID int64           // set when not 0
+}
+
+// Check reports whether up names something to write and nothing invalid.
+func (up Update) Check() error {
+	if len(up.Values) == 0 && up.RunnerID == 0 {
+		return errors.New("empty update: no secret and no runner id to write")
+	}
+	if up.RunnerID < 0 {
+		return fmt.Errorf("runner id %d is not positive", up.RunnerID)
+	}
+	for t, v := range up.Values {
+		if _, err := ParseType(string(t)); err != nil {
+			return err
+		}
+		if v == "" {
+			return fmt.Errorf("empty value for %s", t)
+		}
+	}
+	return nil
+}
+
+// merge returns rec with up applied; rec may be nil.
+func merge(u Unit, rec *Record, up Update) *Record {
+	out := &Record{Unit: u, Values: map[Type]string{}}
+	if rec != nil {
+		maps.Copy(out.Values, rec.Values)
+		out.RunnerID = rec.RunnerID
+	}
+	maps.Copy(out.Values, up.Values)
+	if up.RunnerID != 0 {
+		out.RunnerID = up.RunnerID
+	}
+	return out
+}
+
+// clone returns a copy of rec that shares nothing with it.
+func (rec *Record) clone() *Record {
+	c := *rec
+	c.Values = maps.Clone(rec.Values)
+	if c.Values == nil {
+		c.Values = map[Type]string{}
+	}
+	return &c
+}
