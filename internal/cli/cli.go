@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // Exit codes. The README lists them; scripts rely on them.
@@ -30,6 +32,9 @@ type Env struct {
 	// StdoutTTY and StderrTTY say whether styling may be used.
 	StdoutTTY bool
 	StderrTTY bool
+	// Redactor masks every secret in what reaches Stdout and Stderr; a
+	// command registers each secret it reads or makes before using it.
+	Redactor *secrets.Redactor
 }
 
 // OSEnv is the Env of a real process.
@@ -59,6 +64,8 @@ type app struct {
 // Main runs hatchery with the arguments after the program name and returns the
 // process exit code.
 func Main(args []string, env *Env) int {
+	env, flush := env.masked()
+	defer flush()
 	var cli app
 	exit := -1
 	k, err := kong.New(&cli,
@@ -83,6 +90,18 @@ func Main(args []string, env *Env) int {
 		return ExitUsage
 	}
 	return report(env, ctx.Run())
+}
+
+// masked returns a copy of env whose output goes through a redactor, and a
+// function that writes out what the redactor still holds back.
+func (e *Env) masked() (*Env, func()) {
+	m := *e
+	if m.Redactor == nil {
+		m.Redactor = &secrets.Redactor{}
+	}
+	out, errw := m.Redactor.Writer(e.Stdout), m.Redactor.Writer(e.Stderr)
+	m.Stdout, m.Stderr = out, errw
+	return &m, func() { out.Close(); errw.Close() }
 }
 
 // report prints err once, with its hint, and turns it into an exit code.
