@@ -17,7 +17,9 @@ var (
 			{name: "eggsbucket", label: "name", many: true},
 		}}
 	eggSchema = schema{what: "an egg", attrs: []string{"type"}, blocks: []blockSpec{
-		{name: "gitlab"}, {name: "runner"}, {name: "webhook"}, {name: "discovery"},
+		{name: "gitlab", dupHint: "An egg covers one project or one group; " +
+			"an eggsbucket covers several."},
+		{name: "runner"}, {name: "webhook"}, {name: "discovery"},
 		{name: "cloud"}, {name: "resources"}, {name: "environment"},
 	}}
 	bucketSchema = schema{what: "an eggsbucket", attrs: []string{"type"}, blocks: []blockSpec{
@@ -97,9 +99,8 @@ func (d *decoder) bucket(b *hclsyntax.Block) *Bucket {
 	}
 	if len(bk.Repos) == 0 {
 		d.errorf(subject, "Empty eggsbucket",
-			"An eggsbucket lists its projects and groups as repositories { repo \"api\" "+
-				"{ … } }, and eggsbucket %q lists none. Add a repo, or remove the bucket.",
-			bk.Name)
+			"Eggsbucket %q lists no project or group. Add repo blocks to its "+
+				"repositories block, or remove the bucket.", bk.Name)
 	}
 	bk.Fleet = d.fleet(attrs, blocks)
 	d.scopes = append(d.scopes, scope{b.Range(), bk.Name, ""})

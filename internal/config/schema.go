@@ -31,6 +31,8 @@ type blockSpec struct {
 	name  string
 	label string // "" for a block without a label
 	many  bool   // may appear more than once
+	// dupHint replaces "Merge the two." when a single block is repeated.
+	dupHint string
 }
 
 // aliases are names people reach for that mean one of ours: the concept
@@ -80,9 +82,10 @@ func (d *decoder) content(body *hclsyntax.Body, s schema) (
 			continue
 		}
 		if prev := blocks[b.Type]; len(prev) > 0 && !spec.many {
+			fix := cmp.Or(spec.dupHint, "Merge the two.")
 			d.errorf(b.DefRange(), "Duplicate "+b.Type+" block",
-				"%s takes one %s block; the first is on %s. Merge the two.",
-				capitalize(s.what), b.Type, where(prev[0].DefRange()))
+				"%s takes one %s block; the first is on %s. %s",
+				capitalize(s.what), b.Type, where(prev[0].DefRange()), fix)
 			continue
 		}
 		blocks[b.Type] = append(blocks[b.Type], b)

@@ -113,11 +113,15 @@ func (d *decoder) checkServer(s string, rng hcl.Range) bool {
 	}
 	detail := fmt.Sprintf("The server %s. A server is a GitLab host name with an "+
 		"optional port, like \"gitlab.com\" or \"gitlab.company.com:8443\".", problem)
-	if u, err := url.Parse(s); err == nil && u.Host != "" && ServerProblem(u.Host) == "" {
+	full := s
+	if !strings.Contains(s, "://") {
+		full = "https://" + s
+	}
+	if u, err := url.Parse(full); err == nil && u.Host != "" && ServerProblem(u.Host) == "" {
 		detail += fmt.Sprintf(" Write %q", u.Host)
 		if u.Path != "" && u.Path != "/" {
 			detail += fmt.Sprintf(", and give the full URL in the hatchery block: "+
-				"server %q { url = \"%s\" }", u.Host, s)
+				"server %q { url = \"%s\" }", u.Host, full)
 		}
 		detail += "."
 	} else if lower := strings.ToLower(s); lower != s && ServerProblem(lower) == "" {

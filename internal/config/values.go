@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,9 +95,18 @@ func (d *decoder) whole(a *hclsyntax.Attribute) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
+	if v.Type() == cty.String {
+		example := "123"
+		if _, err := strconv.ParseInt(v.AsString(), 10, 64); err == nil {
+			example = v.AsString()
+		}
+		d.errorf(a.Expr.Range(), "Incorrect value type",
+			"%s is a number: write %s = %s, without quotes.", a.Name, a.Name, example)
+		return 0, false
+	}
 	if v.Type() != cty.Number {
 		d.errorf(a.Expr.Range(), "Incorrect value type",
-			"%s must be a number without quotes, like %s = 123.", a.Name, a.Name)
+			"%s must be a number, like %s = 123.", a.Name, a.Name)
 		return 0, false
 	}
 	f := v.AsBigFloat()
