@@ -88,6 +88,11 @@ func (d *decoder) bucket(b *hclsyntax.Block) *Bucket {
 	d.checkName(bk.Name, bk.NameRange, "eggsbucket")
 	attrs, blocks := d.content(b.Body, bucketSchema)
 	bk.Runner = d.runner(first(blocks["runner"]))
+	if r := bk.Runner; r != nil && r.Locked != nil && *r.Locked {
+		d.errorf(r.Ranges["locked"], "Locked runner in an eggsbucket",
+			"A bucket's runner is enabled in every project of the bucket, and GitLab "+
+				"refuses to enable a locked runner in a second project. Remove locked.")
+	}
 	bk.Webhook = d.webhook(first(blocks["webhook"]))
 	subject := bk.DeclRange
 	if rs := first(blocks["repositories"]); rs != nil {

@@ -85,6 +85,11 @@ func TestNestRules(t *testing.T) {
 			detail: "a.fly line 3",
 		},
 		{
+			name:  "locked bucket runner",
+			files: []string{"a.fly", strings.Replace(bucket("b", repo("x", "gitlab.com", "project_id", "5")), "  repositories", "  runner {\n    locked = true\n  }\n  repositories", 1)},
+			want:  []string{"3: Locked runner in an eggsbucket"},
+		},
+		{
 			name:  "empty bucket",
 			files: []string{"a.fly", "eggsbucket \"b\" {\n  repositories {\n  }\n}\n"},
 			want:  []string{"2: Empty eggsbucket"},
