@@ -87,7 +87,8 @@ func TestDecodeReportsProblems(t *testing.T) {
 		{"tag not a string", egg(okGitLab, "  runner {\n    tags = [1]\n  }"),
 			[]string{"7: Incorrect value type"}},
 		{"unknown event", egg(okGitLab,
-			"  webhook {\n    url = \"https://h.example.com\"\n    events = [\"job\", \"merge_requests\"]\n  }"),
+			"  webhook {\n    url = \"https://h.example.com\"\n"+
+				"    events = [\"job\", \"merge_requests\"]\n  }"),
 			[]string{"8: Unknown event"}},
 		{"event twice", egg(okGitLab,
 			"  webhook {\n    url = \"https://h.example.com\"\n    events = [\"job\", \"job\"]\n  }"),

@@ -23,7 +23,8 @@ func FuzzLoad(f *testing.F) {
 		f.Add(src)
 	}
 	f.Add([]byte("egg \"a\" {\n  gitlab { server = \"gitlab.com\", id = 1 }\n}\n"))
-	f.Add([]byte("\ufeffegg \"a\" {\r\n  runner {\r\n    tags = [\"glrt-ABCDEFGHIJKLMNOPQRST\"]\r\n  }\r\n}\r\n"))
+	f.Add([]byte("\ufeffegg \"a\" {\r\n  runner {\r\n" +
+		"    tags = [\"glrt-ABCDEFGHIJKLMNOPQRST\"]\r\n  }\r\n}\r\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		n, diags := Decode("nest", []string{"a.fly"}, [][]byte{src})
 		for _, d := range diags {

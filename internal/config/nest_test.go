@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,115 +38,119 @@ func repo(label, server, kind string, id string) string {
 		"\"\n        " + kind + " = " + id + "\n      }\n    }\n"
 }
 
+// settingsWith wraps blocks into a hatchery block.
+func settingsWith(blocks string) string { return "hatchery {\n" + blocks + "}\n" }
+
 func TestNestRules(t *testing.T) {
+	var (
+		app        = egg(okGitLab)
+		other      = strings.Replace(app, "app", "other", 1)
+		appGroup   = strings.Replace(app, "project_id", "group_id", 1)
+		project5   = repo("x", "gitlab.com", "project_id", "5")
+		lockedRun  = "  runner {\n    locked = true\n  }\n  repositories"
+		hookNoURL  = "  defaults {\n    webhook {\n      events = [\"job\"]\n    }\n  }\n"
+		hookURL    = "  defaults {\n    webhook {\n      url = \"https://h.example.com\"\n    }\n  }\n"
+		serverHTTP = "  server \"gitlab.company.com\" {\n    url = \"http://%s\"\n  }\n"
+		runnerTok  = "  runner {\n    description = \"glrt-ABCDEFGHIJKLMNOPQRST\"\n  }"
+		commentTok = "      # glpat-ABCDEFGHIJKLMNOPQRST\n      gitlab"
+	)
 	tests := []struct {
 		name   string
 		files  []string
 		want   []string
 		detail string // a part of the first diagnostic's detail
-	}{
-		{
-			name:   "same egg name in two files",
-			files:  []string{"a.fly", egg(okGitLab), "b/c.fly", strings.Replace(egg(okGitLab), "= 1", "= 2", 1)},
-			want:   []string{"1: Duplicate name"},
-			detail: "a.fly line 1",
-		},
-		{
-			name:   "egg and bucket share names",
-			files:  []string{"a.fly", egg(okGitLab), "b.fly", bucket("app", repo("x", "gitlab.com", "project_id", "2"))},
-			want:   []string{"1: Duplicate name"},
-			detail: "a.fly line 1",
-		},
-		{
-			name:   "same project in two eggs",
-			files:  []string{"a.fly", egg(okGitLab), "b.fly", strings.Replace(egg(okGitLab), "app", "other", 1)},
-			want:   []string{"4: Named twice"},
-			detail: `Project 1 on gitlab.com is already egg "app" on a.fly line 1`,
-		},
-		{
-			name:  "same project on two servers is fine",
-			files: []string{"a.fly", egg(okGitLab), "b.fly", strings.Replace(strings.Replace(egg(okGitLab), "app", "other", 1), "gitlab.com", "gitlab.company.com", 1)},
-		},
-		{
-			name:   "same project twice in a bucket",
-			files:  []string{"a.fly", bucket("b", repo("x", "gitlab.com", "project_id", "5"), repo("y", "gitlab.com", "project_id", "5"))},
-			want:   []string{"12: Named twice"},
-			detail: "List it once in the bucket.",
-		},
-		{
-			name:   "same group in an egg and a bucket",
-			files:  []string{"a.fly", strings.Replace(egg(okGitLab), "project_id", "group_id", 1), "b.fly", bucket("b", repo("x", "gitlab.com", "group_id", "1"))},
-			want:   []string{"6: Named twice"},
-			detail: "Group 1 on gitlab.com",
-		},
-		{
-			name:   "duplicate repo label",
-			files:  []string{"a.fly", bucket("b", repo("x", "gitlab.com", "project_id", "5"), repo("x", "gitlab.com", "project_id", "6"))},
-			want:   []string{"9: Duplicate repo label"},
-			detail: "a.fly line 3",
-		},
-		{
-			name:  "locked bucket runner",
-			files: []string{"a.fly", strings.Replace(bucket("b", repo("x", "gitlab.com", "project_id", "5")), "  repositories", "  runner {\n    locked = true\n  }\n  repositories", 1)},
-			want:  []string{"3: Locked runner in an eggsbucket"},
-		},
-		{
-			name:  "empty bucket",
-			files: []string{"a.fly", "eggsbucket \"b\" {\n  repositories {\n  }\n}\n"},
-			want:  []string{"2: Empty eggsbucket"},
-		},
-		{
-			name:  "bucket without repositories",
-			files: []string{"a.fly", "eggsbucket \"b\" {\n}\n"},
-			want:  []string{"1: Empty eggsbucket"},
-		},
-		{
-			name:  "discovery on a project repo",
-			files: []string{"a.fly", strings.Replace(bucket("b", repo("x", "gitlab.com", "project_id", "5")), "    }\n  }", "      discovery {}\n    }\n  }", 1)},
-			want:  []string{"8: Discovery on a project repo"},
-		},
-		{
-			name:   "two hatchery blocks",
-			files:  []string{"a.fly", "hatchery {\n}\n", "b.fly", "hatchery {\n}\n"},
-			want:   []string{"1: Duplicate hatchery block"},
-			detail: "a.fly line 1",
-		},
-		{
-			name:  "defaults webhook without url",
-			files: []string{"a.fly", "hatchery {\n  defaults {\n    webhook {\n      events = [\"job\"]\n    }\n  }\n}\n", "b.fly", egg(okGitLab)},
-			want:  []string{"3: Missing webhook URL"},
-		},
-		{
-			name:  "defaults give the webhook url",
-			files: []string{"a.fly", "hatchery {\n  defaults {\n    webhook {\n      url = \"https://h.example.com\"\n    }\n  }\n}\n", "b.fly", egg(okGitLab, "  webhook {\n    events = [\"job\"]\n  }")},
-		},
-		{
-			name:  "secrets path needs the file backend",
-			files: []string{"a.fly", "hatchery {\n  secrets {\n    path = \"s.json\"\n  }\n}\n"},
-			want:  []string{"3: File path without the file backend"},
-		},
-		{
-			name:  "server url over plain http",
-			files: []string{"a.fly", "hatchery {\n  server \"gitlab.company.com\" {\n    url = \"http://gitlab.company.com\"\n  }\n}\n"},
-			want:  []string{"3: Server URL is not https"},
-		},
-		{
-			name:  "server url over http to loopback",
-			files: []string{"a.fly", "hatchery {\n  server \"gitlab.company.com\" {\n    url = \"http://127.0.0.1:8080\"\n  }\n}\n"},
-		},
-		{
-			name:   "token names the secret path of its egg",
-			files:  []string{"a.fly", egg(okGitLab, "  runner {\n    description = \"glrt-ABCDEFGHIJKLMNOPQRST\"\n  }")},
-			want:   []string{"7: Token in a .fly file"},
-			detail: "yc-lockbox://gitlab/gitlab.com/app/runner-token",
-		},
-		{
-			name:   "token in a bucket repo",
-			files:  []string{"a.fly", bucket("b", strings.Replace(repo("x", "gitlab.com", "project_id", "5"), "      gitlab", "      # glpat-ABCDEFGHIJKLMNOPQRST\n      gitlab", 1))},
-			want:   []string{"4: Token in a .fly file"},
-			detail: "yc-lockbox://gitlab/gitlab.com/b/api-token",
-		},
-	}
+	}{{
+		name:   "same egg name in two files",
+		files:  []string{"a.fly", app, "b/c.fly", strings.Replace(app, "= 1", "= 2", 1)},
+		want:   []string{"1: Duplicate name"},
+		detail: "a.fly line 1",
+	}, {
+		name:   "egg and bucket share names",
+		files:  []string{"a.fly", app, "b.fly", bucket("app", project5)},
+		want:   []string{"1: Duplicate name"},
+		detail: "a.fly line 1",
+	}, {
+		name:   "same project in two eggs",
+		files:  []string{"a.fly", app, "b.fly", other},
+		want:   []string{"4: Named twice"},
+		detail: `Project 1 on gitlab.com is already egg "app" on a.fly line 1`,
+	}, {
+		name: "same project on two servers is fine",
+		files: []string{"a.fly", app,
+			"b.fly", strings.Replace(other, "gitlab.com", "gitlab.company.com", 1)},
+	}, {
+		name: "same project twice in a bucket",
+		files: []string{"a.fly",
+			bucket("b", project5, repo("y", "gitlab.com", "project_id", "5"))},
+		want:   []string{"12: Named twice"},
+		detail: "List it once in the bucket.",
+	}, {
+		name: "same group in an egg and a bucket",
+		files: []string{"a.fly", appGroup,
+			"b.fly", bucket("b", repo("x", "gitlab.com", "group_id", "1"))},
+		want:   []string{"6: Named twice"},
+		detail: "Group 1 on gitlab.com",
+	}, {
+		name: "duplicate repo label",
+		files: []string{"a.fly",
+			bucket("b", project5, repo("x", "gitlab.com", "project_id", "6"))},
+		want:   []string{"9: Duplicate repo label"},
+		detail: "a.fly line 3",
+	}, {
+		name: "locked bucket runner",
+		files: []string{"a.fly",
+			strings.Replace(bucket("b", project5), "  repositories", lockedRun, 1)},
+		want: []string{"3: Locked runner in an eggsbucket"},
+	}, {
+		name:  "empty bucket",
+		files: []string{"a.fly", "eggsbucket \"b\" {\n  repositories {\n  }\n}\n"},
+		want:  []string{"2: Empty eggsbucket"},
+	}, {
+		name:  "bucket without repositories",
+		files: []string{"a.fly", "eggsbucket \"b\" {\n}\n"},
+		want:  []string{"1: Empty eggsbucket"},
+	}, {
+		name: "discovery on a project repo",
+		files: []string{"a.fly", strings.Replace(bucket("b", project5),
+			"    }\n  }", "      discovery {}\n    }\n  }", 1)},
+		want: []string{"8: Discovery on a project repo"},
+	}, {
+		name:   "two hatchery blocks",
+		files:  []string{"a.fly", settingsWith(""), "b.fly", settingsWith("")},
+		want:   []string{"1: Duplicate hatchery block"},
+		detail: "a.fly line 1",
+	}, {
+		name:  "defaults webhook without url",
+		files: []string{"a.fly", settingsWith(hookNoURL), "b.fly", app},
+		want:  []string{"3: Missing webhook URL"},
+	}, {
+		name: "defaults give the webhook url",
+		files: []string{"a.fly", settingsWith(hookURL),
+			"b.fly", egg(okGitLab, "  webhook {\n    events = [\"job\"]\n  }")},
+	}, {
+		name:  "secrets path needs the file backend",
+		files: []string{"a.fly", settingsWith("  secrets {\n    path = \"s.json\"\n  }\n")},
+		want:  []string{"3: File path without the file backend"},
+	}, {
+		name: "server url over plain http",
+		files: []string{"a.fly",
+			settingsWith(fmt.Sprintf(serverHTTP, "gitlab.company.com"))},
+		want: []string{"3: Server URL is not https"},
+	}, {
+		name:  "server url over http to loopback",
+		files: []string{"a.fly", settingsWith(fmt.Sprintf(serverHTTP, "127.0.0.1:8080"))},
+	}, {
+		name:   "token names the secret path of its egg",
+		files:  []string{"a.fly", egg(okGitLab, runnerTok)},
+		want:   []string{"7: Token in a .fly file"},
+		detail: "yc-lockbox://gitlab/gitlab.com/app/runner-token",
+	}, {
+		name: "token in a bucket repo",
+		files: []string{"a.fly",
+			bucket("b", strings.Replace(project5, "      gitlab", commentTok, 1))},
+		want:   []string{"4: Token in a .fly file"},
+		detail: "yc-lockbox://gitlab/gitlab.com/b/api-token",
+	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, got, details := decodeFiles(t, tt.files...)
@@ -161,7 +166,8 @@ func TestNestRules(t *testing.T) {
 
 func TestTokenNeverInDiagnostics(t *testing.T) {
 	const tok = "glpat-SECRETSECRETSECRET1"
-	n, _, details := decodeFiles(t, "a.fly", egg(okGitLab, "  runner {\n    descriptio = \""+tok+"\"\n  }"))
+	runner := "  runner {\n    descriptio = \"" + tok + "\"\n  }"
+	n, _, details := decodeFiles(t, "a.fly", egg(okGitLab, runner))
 	if len(details) != 2 {
 		t.Fatalf("got %d diagnostics, want the misspelt name and the token", len(details))
 	}
@@ -202,12 +208,13 @@ func TestLoadExampleNest(t *testing.T) {
 		!slices.Equal(dr.Tags, []string{"docker", "linux"}) || dr.Locked != nil {
 		t.Errorf("default runner = %+v", dr)
 	}
-	if s.Defaults.Webhook == nil || *s.Defaults.Webhook.URL != "https://fleet.example.com/hooks/gitlab" {
+	hook := s.Defaults.Webhook
+	if hook == nil || *hook.URL != "https://fleet.example.com/hooks/gitlab" {
 		t.Errorf("default webhook = %+v", s.Defaults.Webhook)
 	}
 
 	fleet := n.Eggs[0]
-	if fleet.GitLab.Server != "gitlab.com" || fleet.GitLab.ProjectID != 104 || fleet.GitLab.IsGroup() {
+	if g := fleet.GitLab; g.Server != "gitlab.com" || g.ProjectID != 104 || g.IsGroup() {
 		t.Errorf("build-fleet gitlab = %+v", fleet.GitLab)
 	}
 	if *fleet.Fleet.Type != "vm" || fleet.Fleet.Cloud.Provider != "yandex" ||
@@ -277,7 +284,8 @@ func TestFilesSkipsHiddenAndOthers(t *testing.T) {
 }
 
 func TestByteOrderMarkAndCRLF(t *testing.T) {
-	src := "\ufeff" + strings.ReplaceAll(egg(okGitLab, "  runner {\n    locked = 1\n  }"), "\n", "\r\n")
+	src := egg(okGitLab, "  runner {\n    locked = 1\n  }")
+	src = "\ufeff" + strings.ReplaceAll(src, "\n", "\r\n")
 	n, got, _ := decodeFiles(t, "a.fly", src)
 	if want := []string{"7: Incorrect value type"}; !slices.Equal(got, want) {
 		t.Fatalf("problems = %q, want %q", got, want)
