@@ -1,0 +1,195 @@
+// Package apply carries out a plan: secrets first, then runners, their
+// enablements, hooks, and deletions last. Every step is idempotent, so an
+// apply cut off halfway finishes on the next run; a POST that failed in an
+// unclear way is never repeated before looking for what it may have made.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+
+	"gitlab.com/hatchery/hatchery/internal/desired"
+	"gitlab.com/hatchery/hatchery/internal/gitlab"
+	"gitlab.com/hatchery/hatchery/internal/plan"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+// Applier carries out plans.
+type Applier struct {
+	Store secrets.Store
+	// Reveal is called with every secret made or received, before it is
+	// used, so that output can mask it.
+	Reveal func(string)
+	// AllowDelete lets deletions run; without it they are reported as left.
+	AllowDelete bool
+	// Log receives one line per action done or failed. Nil discards.
+	Log io.Writer
+}
+
+// Result is what an apply did.
+type Result struct {
+	Done   int
+	Failed []error
+	// Left are the deletions not carried out without AllowDelete.
+	Left []*plan.Action
+	// Skipped counts actions not tried because one they need failed.
+	Skipped int
+}
+
+// OK reports whether every tried action succeeded.
+func (r *Result) OK() bool { return len(r.Failed) == 0 && r.Skipped == 0 }
+
+// Apply carries out the plan unit by unit. A failure stops the steps of
+// its unit that depend on it, never the other units.
+func (a *Applier) Apply(ctx context.Context, p *plan.Plan) *Result {
+	res := &Result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, u := range p.Units {
+		if u.Error != "" || len(u.Actions) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := a.unit(ctx, u)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Done += r.Done
+			res.Failed = append(res.Failed, r.Failed...)
+			res.Left = append(res.Left, r.Left...)
+			res.Skipped += r.Skipped
+		}()
+	}
+	wg.Wait()
+	return res
+}
+
+// run is the apply of one unit.
+type run struct {
+	*Applier
+	u   *plan.Unit
+	c   *gitlab.Client
+	res Result
+	mu  sync.Mutex
+
+	runnerID int64
+	secret   string // the webhook secret
+}
+
+func (a *Applier) unit(ctx context.Context, u *plan.Unit) *Result {
+	r := &run{Applier: a, u: u, c: u.Client(), runnerID: u.RunnerID}
+	if rec := u.Record(); rec != nil {
+		r.secret = rec.Values[secrets.WebhookSecret]
+	}
+	var dels []*plan.Action
+	phases := [][]*plan.Action{nil, nil, nil, nil}
+	for _, act := range u.Actions {
+		switch {
+		case act.Kind() == "delete":
+			dels = append(dels, act)
+		case act.Object == plan.ObjSecret:
+			phases[0] = append(phases[0], act)
+		case act.Object == plan.ObjRunner && act.Op != plan.OpEnable:
+			phases[1] = append(phases[1], act)
+		case act.Op == plan.OpEnable:
+			phases[2] = append(phases[2], act)
+		default:
+			phases[3] = append(phases[3], act)
+		}
+	}
+	r.sequential(ctx, phases[0], r.secretAction)
+	r.sequential(ctx, phases[1], r.runnerAction)
+	r.parallel(ctx, phases[2], r.enable)
+	r.parallel(ctx, phases[3], r.hookAction)
+	if !a.AllowDelete {
+		r.res.Left = dels
+		return &r.res
+	}
+	r.deletions(ctx, dels)
+	return &r.res
+}
+
+// errSkipped marks an action not tried because an earlier one failed.
+var errSkipped = errors.New("skipped")
+
+func (r *run) sequential(ctx context.Context, acts []*plan.Action,
+	fn func(context.Context, *plan.Action) error) {
+	for _, act := range acts {
+		r.record(act, fn(ctx, act))
+	}
+}
+
+func (r *run) parallel(ctx context.Context, acts []*plan.Action,
+	fn func(context.Context, *plan.Action) error) {
+	var wg sync.WaitGroup
+	for _, act := range acts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.record(act, fn(ctx, act))
+		}()
+	}
+	wg.Wait()
+}
+
+// record counts one action's outcome and logs it.
+func (r *run) record(act *plan.Action, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	title := fmt.Sprintf("%s: %s", r.u, act.Title())
+	switch {
+	case errors.Is(err, errSkipped):
+		r.res.Skipped++
+		r.logf("skipped %s (an earlier step failed)\n", title)
+	case err != nil:
+		r.res.Failed = append(r.res.Failed, fmt.Errorf("%s: %w", title, err))
+		r.logf("failed  %s: %v\n", title, err)
+	default:
+		r.res.Done++
+		r.logf("done    %s\n", title)
+	}
+}
+
+func (r *run) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, format, args...)
+	}
+}
+
+func (r *run) reveal(v string) {
+	if r.Reveal != nil {
+		r.Reveal(v)
+	}
+}
+
+// secretAction generates and stores the webhook secret.
+func (r *run) secretAction(ctx context.Context, act *plan.Action) error {
+	s := secrets.NewWebhookSecret()
+	r.reveal(s)
+	err := r.Store.Write(ctx, r.u.Key(), secrets.Update{
+		Values: map[secrets.Type]string{secrets.WebhookSecret: s}})
+	if err != nil {
+		return err
+	}
+	r.secret = s
+	return nil
+}
+
+func (r *run) spec() desired.Runner { return r.u.Desired().Runner }
+
+// hookSettings is the whole hook, token included; it is skipped when the
+// webhook secret could not be made.
+func (r *run) hookSettings() (gitlab.HookSettings, error) {
+	w := r.u.Desired().Webhook
+	if r.secret == "" {
+		return gitlab.HookSettings{}, errSkipped
+	}
+	return gitlab.HookSettings{URL: w.URL, Name: plan.HookName(r.u.Egg),
+		Description: plan.HookDescription(r.secret), Events: slices.Clone(w.Events),
+		SSLVerification: w.SSLVerification, Token: r.secret}, nil
+}

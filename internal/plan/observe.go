@@ -1,0 +1,152 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"gitlab.com/hatchery/hatchery/internal/desired"
+	"gitlab.com/hatchery/hatchery/internal/gitlab"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+// Planner observes GitLab and the secret store on behalf of a plan.
+type Planner struct {
+	Pool  *gitlab.Pool
+	Store secrets.Store
+	// Reveal is called with every secret value read from the store before
+	// it is used, so that output can mask it.
+	Reveal func(string)
+	// Units is how many units are observed at once; GitLab requests are
+	// bounded per server by the pool as well. Default 8.
+	Units int
+}
+
+// owner is where a unit's runner is registered.
+type owner = gitlab.Owner
+
+// Plan observes everything the desired state names, and what the secret
+// store remembers of removed eggs, and returns the actions that would make
+// them match. Problems of one unit are recorded in that unit; the error is
+// for failures that stop the whole plan, such as an unreadable store.
+func (p *Planner) Plan(ctx context.Context, s *desired.State) (*Plan, error) {
+	known, err := p.Store.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list secret records in %s: %w", p.Store, err)
+	}
+	pl := &Plan{FormatVersion: FormatVersion}
+	inNest := map[secrets.Unit]bool{}
+	for _, du := range s.Units {
+		u := &Unit{Egg: du.Egg, Server: du.Server, Kind: du.Kind, unit: du,
+			Source: source(du.Range)}
+		inNest[u.Key()] = true
+		pl.Units = append(pl.Units, u)
+	}
+	p.each(pl.Units, func(u *Unit) { p.resolve(ctx, s, u) })
+	dedupe(pl.Units)
+	p.each(pl.Units, func(u *Unit) { p.observe(ctx, u) })
+
+	var removed []*Unit
+	for _, k := range known {
+		if !inNest[k] {
+			removed = append(removed, &Unit{Egg: k.Egg, Server: k.Server, Removed: true})
+		}
+	}
+	p.each(removed, func(u *Unit) { p.observeRemoved(ctx, u) })
+	pl.Units = append(pl.Units, removed...)
+	return pl, nil
+}
+
+// Targets resolves every unit's targets and nothing more: what
+// `hatchery targets` shows.
+func (p *Planner) Targets(ctx context.Context, s *desired.State) []*Unit {
+	var units []*Unit
+	for _, du := range s.Units {
+		units = append(units, &Unit{Egg: du.Egg, Server: du.Server, Kind: du.Kind,
+			unit: du, Source: source(du.Range)})
+	}
+	p.each(units, func(u *Unit) { p.resolve(ctx, s, u) })
+	dedupe(units)
+	return units
+}
+
+// each runs fn on every unit, a bounded number at once, skipping units
+// that already failed.
+func (p *Planner) each(units []*Unit, fn func(*Unit)) {
+	n := p.Units
+	if n <= 0 {
+		n = 8
+	}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for _, u := range units {
+		if u.Error != "" {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fn(u)
+		}()
+	}
+	wg.Wait()
+}
+
+// client reads the unit's record and returns a client that speaks to the
+// unit's server with the unit's own api-token.
+func (p *Planner) client(ctx context.Context, u *Unit) (*gitlab.Client, error) {
+	rec, err := p.Store.Read(ctx, u.Key())
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return nil, fmt.Errorf("read secrets of %s: %w", u.Key(), err)
+	}
+	if rec == nil {
+		rec = &secrets.Record{Unit: u.Key()}
+	}
+	for _, v := range rec.Values {
+		p.reveal(v)
+	}
+	u.record = rec
+	token := rec.Values[secrets.APIToken]
+	if token == "" {
+		return nil, &missingToken{path: u.Key().Path(secrets.APIToken)}
+	}
+	return p.Pool.Client(u.Server, token)
+}
+
+func (p *Planner) reveal(v string) {
+	if p.Reveal != nil {
+		p.Reveal(v)
+	}
+}
+
+// missingToken is a unit whose api-token nobody has stored yet.
+type missingToken struct{ path secrets.Path }
+
+func (e *missingToken) Error() string {
+	return fmt.Sprintf("no api-token at %s; store one with: hatchery secrets set %s",
+		e.path, e.path)
+}
+
+// fail records err as the unit's error.
+func (u *Unit) fail(err error) {
+	u.Error = err.Error()
+	u.Actions = nil
+}
+
+func (u *Unit) warn(format string, args ...any) {
+	u.Warnings = append(u.Warnings, fmt.Sprintf(format, args...))
+}
+
+func (u *Unit) add(a *Action) { u.Actions = append(u.Actions, a) }
+
+func (u *Unit) targetIDs() []int64 {
+	ids := make([]int64, len(u.Targets))
+	for i, t := range u.Targets {
+		ids[i] = t.ID
+	}
+	slices.Sort(ids)
+	return ids
+}

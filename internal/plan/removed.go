@@ -1,0 +1,100 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gitlab.com/hatchery/hatchery/internal/gitlab"
+)
+
+// observeRemoved plans the removal of what a unit no longer in the nest
+// left behind: its hooks, its runner's enablements, its runner, and last
+// its secret record. The record is how this unit was found at all.
+func (p *Planner) observeRemoved(ctx context.Context, u *Unit) {
+	c, err := p.client(ctx, u)
+	if err != nil {
+		var mt *missingToken
+		if errors.As(err, &mt) {
+			u.warn("no api-token to look for what the egg left on %s; only its secret "+
+				"record is removed", u.Server)
+			u.add(forget())
+			return
+		}
+		u.fail(err)
+		return
+	}
+	u.gl = c
+	if err := u.planRemoval(ctx); err != nil {
+		u.fail(err)
+		return
+	}
+	u.add(forget())
+}
+
+func forget() *Action {
+	return &Action{Op: OpForget, Object: ObjSecret,
+		Reason: "the egg is gone from the nest; its secret record goes last"}
+}
+
+func (u *Unit) planRemoval(ctx context.Context) error {
+	id := u.record.RunnerID
+	if id == 0 {
+		return nil
+	}
+	r, err := u.gl.Runner(ctx, id)
+	if gitlab.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !ours(u.Egg, r.Description, r.MaintenanceNote) {
+		u.warn("runner %d no longer carries the marker of egg %s; it is left alone", id, u.Egg)
+		return nil
+	}
+	u.RunnerID = id
+	projects, err := u.removedTargets(ctx, &r)
+	if err != nil {
+		return err
+	}
+	u.Targets = projects
+	for _, t := range projects {
+		hooks, err := u.gl.Hooks(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		u.Actions = append(u.Actions, hookActions(u.Egg, t, nil, "", hooks)...)
+	}
+	// GitLab refuses to delete a project runner that is still enabled on
+	// other projects than its owner, the first of its projects.
+	for i, t := range projects {
+		if r.Type == "project_type" && i > 0 {
+			u.add(&Action{Op: OpDisable, Object: ObjRunner, RunnerID: id, ProjectID: t.ID,
+				Project: t.Path, Reason: "the egg is gone from the nest"})
+		}
+	}
+	u.add(&Action{Op: OpDelete, Object: ObjRunner, RunnerID: id,
+		Reason: "the egg is gone from the nest"})
+	return nil
+}
+
+// removedTargets are the projects a removed unit's runner serves: its
+// projects, or every project of its group.
+func (u *Unit) removedTargets(ctx context.Context, r *gitlab.Runner) ([]Target, error) {
+	var out []Target
+	for _, id := range r.Projects {
+		out = append(out, Target{ID: id, Via: fmt.Sprintf("runner %d", r.ID)})
+	}
+	for _, gid := range r.Groups {
+		ps, err := u.gl.GroupProjects(ctx, gid, gitlab.Discovery{IncludeSubgroups: true,
+			IncludeArchived: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			out = append(out, Target{ID: p.ID, Path: p.Path, Via: fmt.Sprintf("group %d", gid)})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,190 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gitlab.com/hatchery/hatchery/internal/desired"
+	"gitlab.com/hatchery/hatchery/internal/gitlab"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+// observe plans the unit's runner, its enablements, its webhook secret and
+// its hooks.
+func (p *Planner) observe(ctx context.Context, u *Unit) {
+	r, err := findRunner(ctx, u)
+	if err != nil {
+		u.fail(err)
+		return
+	}
+	if r == nil {
+		u.add(createRunner(u.unit.Runner))
+	} else {
+		u.RunnerID = r.ID
+		u.planRunner(r)
+	}
+	u.planEnablements(r)
+	if err := u.planHooks(ctx); err != nil {
+		u.fail(err)
+	}
+}
+
+// findRunner looks for the unit's runner: first by the id kept with its
+// secret record, then by the marker among the owner's runners. It returns
+// nil when there is none.
+func findRunner(ctx context.Context, u *Unit) (*gitlab.Runner, error) {
+	if id := u.record.RunnerID; id != 0 {
+		r, err := u.gl.Runner(ctx, id)
+		switch {
+		case err == nil && ours(u.Egg, r.Description, r.MaintenanceNote):
+			return &r, nil
+		case err == nil:
+			u.warn("runner %d from the secret record no longer carries the marker %s; "+
+				"looking for the unit's runner by its marker", id, desired.Marker(u.Egg))
+		case !gitlab.IsNotFound(err) && gitlab.StatusCode(err) != 403:
+			return nil, err
+		}
+	}
+	list, err := u.gl.Runners(ctx, u.owner)
+	if err != nil {
+		return nil, err
+	}
+	var found []int64
+	for _, r := range list {
+		if ours(u.Egg, r.Description, "") {
+			found = append(found, r.ID)
+		}
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	slices.Sort(found)
+	if len(found) > 1 {
+		u.warn("%d runners of %s carry the marker %s (%s); using runner %d",
+			len(found), u.owner, desired.Marker(u.Egg), joinIDs(found), found[0])
+	}
+	r, err := u.gl.Runner(ctx, found[0])
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ours reports whether a runner's description or note names egg.
+func ours(egg string, texts ...string) bool {
+	for _, t := range texts {
+		if e, ok := desired.ParseMarker(t); ok && e == egg {
+			return true
+		}
+	}
+	return false
+}
+
+func createRunner(r desired.Runner) *Action {
+	return &Action{Op: OpCreate, Object: ObjRunner, Changes: runnerFields(nil, r)}
+}
+
+// planRunner plans an update of the fields that differ, and a token reset
+// when the store does not hold this runner's token.
+func (u *Unit) planRunner(r *gitlab.Runner) {
+	if ch := runnerFields(r, u.unit.Runner); len(ch) > 0 {
+		u.add(&Action{Op: OpUpdate, Object: ObjRunner, RunnerID: r.ID, Changes: ch})
+	}
+	switch {
+	case u.record.RunnerID != r.ID:
+		u.add(&Action{Op: OpReset, Object: ObjRunner, RunnerID: r.ID,
+			Reason: "adopt: the secret store does not know this runner's token"})
+	case u.record.Values[secrets.RunnerToken] == "":
+		u.add(&Action{Op: OpReset, Object: ObjRunner, RunnerID: r.ID,
+			Reason: "the runner-token is missing from the secret store"})
+	}
+}
+
+// runnerFields lists the fields of want that differ from have (every field
+// when have is nil).
+func runnerFields(have *gitlab.Runner, want desired.Runner) []Change {
+	var h gitlab.Runner
+	if have != nil {
+		h = *have
+	}
+	var out []Change
+	diff := func(field, old, new string) {
+		if have == nil || old != new {
+			if have == nil {
+				old = ""
+			}
+			out = append(out, Change{Field: field, Old: old, New: new})
+		}
+	}
+	diff("description", h.Description, want.Description)
+	diff("tags", list(h.Tags), list(want.Tags))
+	diff("run_untagged", strconv.FormatBool(h.RunUntagged), strconv.FormatBool(want.RunUntagged))
+	diff("locked", strconv.FormatBool(h.Locked), strconv.FormatBool(want.Locked))
+	diff("paused", strconv.FormatBool(h.Paused), strconv.FormatBool(want.Paused))
+	diff("access_level", h.AccessLevel, want.AccessLevel)
+	if want.MaximumTimeout > 0 {
+		diff("maximum_timeout", timeout(h.MaximumTimeout), timeout(want.MaximumTimeout))
+	}
+	diff("maintenance_note", h.MaintenanceNote, want.MaintenanceNote)
+	return out
+}
+
+// planEnablements enables a project runner on every target it does not yet
+// serve, and disables it where it serves a project that is no longer one.
+// A group runner reaches its projects through the group.
+func (u *Unit) planEnablements(r *gitlab.Runner) {
+	if u.Kind == desired.GroupEgg {
+		return
+	}
+	enabled := map[int64]bool{}
+	if r != nil {
+		for _, id := range r.Projects {
+			enabled[id] = true
+		}
+	}
+	for _, t := range u.Targets {
+		if t.ID == u.owner.ID || enabled[t.ID] {
+			delete(enabled, t.ID)
+			continue
+		}
+		u.add(&Action{Op: OpEnable, Object: ObjRunner, RunnerID: u.RunnerID,
+			ProjectID: t.ID, Project: t.Path})
+	}
+	for _, id := range sortedKeys(enabled) {
+		if id == u.owner.ID {
+			continue // GitLab refuses to disable a runner in its owner project
+		}
+		u.add(&Action{Op: OpDisable, Object: ObjRunner, RunnerID: u.RunnerID, ProjectID: id,
+			Reason: "no longer a target of the egg"})
+	}
+}
+
+func timeout(sec int) string {
+	if sec == 0 {
+		return "unset"
+	}
+	if sec%60 == 0 {
+		return fmt.Sprintf("%dm", sec/60)
+	}
+	return fmt.Sprintf("%ds", sec)
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
+}
+
+func sortedKeys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,143 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Style colours the terminal form of a plan. The zero Style is plain text.
+type Style struct {
+	Create, Update, Delete, Heading, Faint lipgloss.Style
+}
+
+// TerminalStyle is the Style for a terminal that takes colour.
+func TerminalStyle() Style {
+	return Style{
+		Create:  lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		Update:  lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
+		Delete:  lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		Heading: lipgloss.NewStyle().Bold(true),
+		Faint:   lipgloss.NewStyle().Faint(true),
+	}
+}
+
+// WriteText writes the plan for people: unit by unit, each action with the
+// fields it changes, then the summary line.
+func (p *Plan) WriteText(w io.Writer, st Style) error {
+	var b strings.Builder
+	for _, u := range p.Units {
+		if u.Error == "" && len(u.Actions) == 0 && len(u.Warnings) == 0 {
+			continue
+		}
+		u.writeText(&b, st)
+		b.WriteString("\n")
+	}
+	b.WriteString(st.Heading.Render(p.Summary()))
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Summary is the last line of a plan.
+func (p *Plan) Summary() string {
+	c := p.Counts()
+	var s string
+	if c.Create+c.Update+c.Delete == 0 {
+		s = "No changes."
+	} else {
+		s = fmt.Sprintf("Plan: %d to create, %d to update, %d to delete.",
+			c.Create, c.Update, c.Delete)
+	}
+	if n := p.Errors(); n > 0 {
+		s += fmt.Sprintf(" %d %s could not be planned.", n, plural(n, "unit", "units"))
+	}
+	return s
+}
+
+func (u *Unit) writeText(b *strings.Builder, st Style) {
+	fmt.Fprintf(b, "%s\n", st.Heading.Render(u.heading()))
+	if u.Error != "" {
+		fmt.Fprintf(b, "  %s %s\n", st.Delete.Render("error:"), u.Error)
+	}
+	for _, w := range u.Warnings {
+		fmt.Fprintf(b, "  %s %s\n", st.Update.Render("warning:"), w)
+	}
+	for _, a := range u.Actions {
+		sym, style := a.symbol(st)
+		line := fmt.Sprintf("  %s %s", sym, a.Title())
+		fmt.Fprintln(b, style.Render(line))
+		if a.Reason != "" {
+			fmt.Fprintf(b, "      %s\n", st.Faint.Render("("+a.Reason+")"))
+		}
+		for _, c := range a.Changes {
+			fmt.Fprintf(b, "      %s\n", c.text())
+		}
+	}
+}
+
+func (u *Unit) heading() string {
+	switch {
+	case u.Removed:
+		return fmt.Sprintf("egg %s on %s (removed from the nest)", u.Egg, u.Server)
+	case u.Source != "":
+		return fmt.Sprintf("egg %s on %s (%s, %s)", u.Egg, u.Server, u.Kind, u.Source)
+	}
+	return fmt.Sprintf("egg %s on %s", u.Egg, u.Server)
+}
+
+func (a *Action) symbol(st Style) (string, lipgloss.Style) {
+	switch a.Kind() {
+	case "create":
+		return "+", st.Create
+	case "update":
+		return "~", st.Update
+	}
+	return "-", st.Delete
+}
+
+// Title names what the action does to which object, in a few words.
+func (a *Action) Title() string {
+	runner := "runner"
+	if a.RunnerID != 0 {
+		runner = fmt.Sprintf("runner %d", a.RunnerID)
+	}
+	switch {
+	case a.Object == ObjSecret && a.Op == OpGenerate:
+		return fmt.Sprintf("generate secret %s", a.Secret)
+	case a.Object == ObjSecret && a.Op == OpForget:
+		return "forget secret record"
+	case a.Object == ObjRunner && a.Op == OpEnable:
+		return fmt.Sprintf("enable %s on %s", runner, projectName(a))
+	case a.Object == ObjRunner && a.Op == OpDisable:
+		return fmt.Sprintf("disable %s on %s", runner, projectName(a))
+	case a.Object == ObjRunner && a.Op == OpReset:
+		return fmt.Sprintf("reset token of %s", runner)
+	case a.Object == ObjRunner:
+		return fmt.Sprintf("%s %s", a.Op, runner)
+	}
+	return fmt.Sprintf("%s %s", a.Op, hookSummary(a))
+}
+
+func projectName(a *Action) string {
+	if a.Project == "" {
+		return fmt.Sprintf("project %d", a.ProjectID)
+	}
+	return fmt.Sprintf("%s (%d)", a.Project, a.ProjectID)
+}
+
+func (c Change) text() string {
+	if c.Old == "" {
+		return fmt.Sprintf("%s: %s", c.Field, c.New)
+	}
+	return fmt.Sprintf("%s: %s → %s", c.Field, c.Old, c.New)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
