@@ -3,10 +3,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/alecthomas/kong"
 
@@ -35,6 +39,8 @@ type Env struct {
 	// Redactor masks every secret in what reaches Stdout and Stderr; a
 	// command registers each secret it reads or makes before using it.
 	Redactor *secrets.Redactor
+	// Logger takes debug records; it discards them unless asked not to.
+	Logger *slog.Logger
 }
 
 // OSEnv is the Env of a real process.
@@ -58,7 +64,12 @@ func (e *Env) Color(tty bool) bool {
 type app struct {
 	Validate validateCmd `cmd:"" help:"Check the nest: every problem, with its place."`
 	Fmt      fmtCmd      `cmd:"" help:"Rewrite .fly files in canonical form."`
+	Plan     planCmd     `cmd:"" help:"Show what apply would change in GitLab and the secret store."`
+	Apply    applyCmd    `cmd:"" help:"Make GitLab and the secret store match the nest."`
+	Targets  targetsCmd  `cmd:"" help:"List every egg's projects after discovery, and what was skipped."`
 	Version  versionCmd  `cmd:"" help:"Print hatchery's version."`
+
+	LogLevel string `enum:"info,debug" default:"info" help:"debug logs every GitLab request to stderr."`
 }
 
 // Main runs hatchery with the arguments after the program name and returns the
@@ -66,6 +77,8 @@ type app struct {
 func Main(args []string, env *Env) int {
 	env, flush := env.masked()
 	defer flush()
+	sigctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	var cli app
 	exit := -1
 	k, err := kong.New(&cli,
@@ -76,6 +89,7 @@ func Main(args []string, env *Env) int {
 		kong.Exit(func(code int) { exit = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(env),
+		kong.BindTo(sigctx, (*context.Context)(nil)),
 	)
 	if err != nil {
 		panic(err) // the grammar above is wrong: a programming error
@@ -89,6 +103,7 @@ func Main(args []string, env *Env) int {
 		fmt.Fprintf(env.Stderr, "hatchery: hint: run 'hatchery --help' for usage\n")
 		return ExitUsage
 	}
+	env.Logger = env.logger(cli.LogLevel)
 	return report(env, ctx.Run())
 }
 

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"gitlab.com/hatchery/hatchery/internal/config"
+	"gitlab.com/hatchery/hatchery/internal/desired"
+	"gitlab.com/hatchery/hatchery/internal/gitlab"
+	"gitlab.com/hatchery/hatchery/internal/plan"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+// gitlabFlags are the flags of every command that talks to GitLab.
+type gitlabFlags struct {
+	Parallelism int `default:"8" help:"GitLab requests at once per server."`
+}
+
+// session is what a command that plans needs: the compiled nest, the
+// secret store and the GitLab clients.
+type session struct {
+	env   *Env
+	nest  *config.Nest
+	state *desired.State
+	store secrets.Store
+	pool  *gitlab.Pool
+}
+
+// loadState loads the nest and compiles it, printing every diagnostic.
+func loadState(env *Env, dir string) (*config.Nest, *desired.State, error) {
+	nest, err := loadNest(env, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	state, diags := desired.Compile(nest)
+	if err := printDiagnostics(env, nest.Sources, diags); err != nil {
+		return nil, nil, err
+	}
+	return nest, state, nil
+}
+
+// openSession loads the nest and opens its secret store and GitLab pool.
+// A read-only session cannot write a secret.
+func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
+	f gitlabFlags) (*session, error) {
+	nest, state, err := loadState(env, dir)
+	if err != nil {
+		return nil, err
+	}
+	overrides, err := gitlab.ParseServerURLs(env.Getenv("HATCHERY_SERVER_URLS"))
+	if err != nil {
+		return nil, withHint(err, "HATCHERY_SERVER_URLS is a comma-separated list of "+
+			"server=url pairs, e.g. gitlab.com=http://127.0.0.1:8080")
+	}
+	sc := nest.Settings.Secrets
+	store, err := secrets.Open(ctx, secrets.Config{Backend: sc.Backend, FolderID: sc.FolderID,
+		Path: sc.Path, Dir: dir, ReadOnly: readOnly}, env.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("open secret store: %w", err)
+	}
+	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
+		Parallelism: f.Parallelism, Logger: env.Logger})
+	return &session{env: env, nest: nest, state: state, store: store, pool: pool}, nil
+}
+
+func (s *session) planner() *plan.Planner {
+	return &plan.Planner{Pool: s.pool, Store: s.store,
+		Reveal: func(v string) { s.env.Redactor.Add(v) }}
+}
+
+func (s *session) close() { s.store.Close() }
+
+// logger is the debug logger of --log-level debug or HATCHERY_DEBUG: slog
+// records on stderr, masked like everything else. Otherwise it discards.
+func (e *Env) logger(level string) *slog.Logger {
+	if level != "debug" && e.Getenv("HATCHERY_DEBUG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	h := slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
+	return slog.New(e.Redactor.Handler(h))
+}
