@@ -20,7 +20,7 @@ func loadNest(env *Env, dir string) (*config.Nest, error) {
 	if len(files) == 0 {
 		return nil, &exitError{code: ExitInvalid, err: withHint(
 			fmt.Errorf("no .fly files in %s", dir),
-			"a nest is a directory of .fly files; give its path: hatchery validate DIR")}
+			"a nest is a directory of .fly files: give its path as the DIR argument")}
 	}
 	nest, diags := config.Load(dir)
 	if err := printDiagnostics(env, nest.Sources, diags); err != nil {
