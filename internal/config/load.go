@@ -21,6 +21,9 @@ const Ext = ".fly"
 // slashes, sorted. Hidden files and directories (a name starting with a dot)
 // are skipped.
 func Files(dir string) ([]string, error) {
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("find .fly files in %s: not a directory", dir)
+	}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {

@@ -281,6 +281,9 @@ func TestFilesSkipsHiddenAndOthers(t *testing.T) {
 	if _, err := Files(filepath.Join(dir, "missing")); err == nil {
 		t.Error("Files of a missing directory did not fail")
 	}
+	if _, err := Files(filepath.Join(dir, "b.fly")); err == nil {
+		t.Error("Files of a file did not fail")
+	}
 }
 
 func TestByteOrderMarkAndCRLF(t *testing.T) {
