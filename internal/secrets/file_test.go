@@ -368,7 +368,7 @@ func mustOpen(t *testing.T, path string) *FileStore {
 
 func TestFileStoreConcurrentWriters(t *testing.T) {
 	_, path := openTemp(t)
-	const perWriter = 50
+	const perWriter = 20
 	var wg sync.WaitGroup
 	const writers = 4
 	errs := make(chan error, writers*perWriter)
