@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,13 +27,15 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("\ufeffegg \"a\" {\r\n  runner {\r\n" +
 		"    tags = [\"glrt-ABCDEFGHIJKLMNOPQRST\"]\r\n  }\r\n}\r\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		n, diags := Decode("nest", []string{"a.fly"}, [][]byte{src})
+		// The same bytes as two files exercise the rules across files.
+		names := []string{"a.fly", "b/c.fly"}
+		n, diags := Decode("nest", names, [][]byte{src, src})
 		for _, d := range diags {
 			if d.Subject == nil {
 				continue
 			}
-			if s := d.Subject; s.Start.Byte < 0 || s.Start.Byte > len(n.Sources["a.fly"]) {
-				t.Fatalf("diagnostic %q points outside the file: %v", d.Summary, s)
+			if s := d.Subject; s.Start.Byte < 0 || s.Start.Byte > len(n.Sources[s.Filename]) {
+				t.Fatalf("diagnostic %q points outside its file: %v", d.Summary, s)
 			}
 		}
 		var b strings.Builder
@@ -42,6 +45,12 @@ func FuzzLoad(f *testing.F) {
 		if hits := findTokens([]byte(b.String())); len(hits) > 0 {
 			t.Fatalf("a token reached the output:\n%s", b.String())
 		}
-		Format("a.fly", src)
+		out, fdiags := Format("a.fly", src)
+		if fdiags.HasErrors() {
+			return
+		}
+		if again, _ := Format("a.fly", out); !bytes.Equal(again, out) {
+			t.Fatalf("formatting twice differs:\n%s\n---\n%s", out, again)
+		}
 	})
 }
