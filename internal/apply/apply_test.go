@@ -21,14 +21,14 @@ const apiToken = "glpat-apply-test-0123456789abcdef"
 
 // env is one test's GitLab simulators, secret store and nest.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	sims  map[string]*gitlabsim.Server
 	dir   string
 	store string // the file store's path
 	red   secrets.Redactor
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	dir := t.TempDir()
 	return &env{t: t, sims: map[string]*gitlabsim.Server{}, dir: dir,
 		store: filepath.Join(dir, "secrets.json")}
@@ -186,3 +186,14 @@ const hookBlock = `
     events = ["job", "pipeline"]
   }
 `
+
+func removeFile(path string) error { return os.Remove(path) }
+
+// nestSource is the nest as last written.
+func (e *env) nestSource() string {
+	b, err := os.ReadFile(filepath.Join(e.dir, "nest.fly"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(b)
+}
