@@ -67,6 +67,7 @@ type app struct {
 	Plan     planCmd     `cmd:"" help:"Show what apply would change in GitLab and the secret store."`
 	Apply    applyCmd    `cmd:"" help:"Make GitLab and the secret store match the nest."`
 	Targets  targetsCmd  `cmd:"" help:"List every egg's projects after discovery, and what was skipped."`
+	Secrets  secretsCmd  `cmd:"" help:"Store the secrets of the nest's units."`
 	Version  versionCmd  `cmd:"" help:"Print hatchery's version."`
 
 	LogLevel string `enum:"info,debug" default:"info" help:"debug logs every GitLab request to stderr."`

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+// secretsCmd groups the commands on the secret store. A listing of the
+// nest's paths (hatchery secrets [DIR]) is meant to join Set as the default
+// subcommand, with kong's default:"withargs".
+type secretsCmd struct {
+	Set secretsSetCmd `cmd:"" help:"Store one secret; its value is read from stdin."`
+}
+
+type secretsSetCmd struct {
+	Path string `arg:"" help:"Where the secret goes: yc-lockbox://gitlab/{server}/{egg}/{type}."`
+	Dir  string `default:"." help:"The nest whose secret store to use; HATCHERY_SECRETS overrides it."`
+}
+
+// maxSecret bounds what is read from stdin: no token is near this long, so
+// more means the wrong thing was piped in.
+const maxSecret = 64 << 10
+
+// Run stores the value read from stdin at the path. The value never comes
+// from the command line, where shell history and process listings keep it.
+func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
+	p, err := secrets.ParsePath(c.Path)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: pathHint(c.Path, err)}
+	}
+	value, err := readSecret(env, p)
+	if err != nil {
+		return err
+	}
+	env.Redactor.Add(value)
+
+	store, err := openStore(ctx, env, c.Dir, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	up := secrets.Update{Values: map[secrets.Type]string{p.Type: value}}
+	if err := store.Write(ctx, p.Unit, up); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Stored %s in %s.\n", p, store)
+	return nil
+}
+
+func pathHint(arg string, err error) error {
+	if !strings.HasPrefix(arg, "yc-lockbox:") {
+		return withHint(err, "the argument is the secret's path, like "+
+			"yc-lockbox://gitlab/gitlab.com/my-app/api-token; the value comes from stdin")
+	}
+	return withHint(err, "a path looks like yc-lockbox://gitlab/gitlab.com/my-app/api-token")
+}
+
+// readSecret reads one line from stdin: the secret, without its line end.
+// A terminal is refused, as it would echo the secret.
+func readSecret(env *Env, p secrets.Path) (string, error) {
+	if f, ok := env.Stdin.(*os.File); ok && isTerminal(f) {
+		return "", withHint(errors.New("the secret is read from stdin, and stdin is a terminal"),
+			"type it unechoed with: read -rs SECRET && printf '%%s' \"$SECRET\" | "+
+				"hatchery secrets set %s", p)
+	}
+	var data []byte
+	if env.Stdin != nil {
+		var err error
+		data, err = io.ReadAll(io.LimitReader(env.Stdin, maxSecret+1))
+		if err != nil {
+			return "", fmt.Errorf("read the secret from stdin: %w", err)
+		}
+	}
+	v := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	switch {
+	case len(data) > maxSecret:
+		return "", fmt.Errorf("stdin holds more than %d bytes: not a secret", maxSecret)
+	case v == "":
+		return "", withHint(errors.New("stdin is empty: no secret to store"),
+			"pipe the value in: hatchery secrets set %s < FILE", p)
+	case strings.ContainsAny(v, "\r\n"):
+		return "", errors.New("stdin holds more than one line: a secret is one line")
+	case len(v) < secrets.MinMaskLen:
+		return "", fmt.Errorf("the secret is %d characters long; hatchery needs at least %d "+
+			"to mask it in its output", len(v), secrets.MinMaskLen)
+	}
+	return v, nil
+}
+
+// openStore opens the secret store that HATCHERY_SECRETS names or, without
+// it, the one that the settings of the nest in dir name.
+func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secrets.Store, error) {
+	c := secrets.Config{Dir: dir, ReadOnly: readOnly}
+	if env.Getenv(secrets.EnvOverride) == "" {
+		nest, err := loadNest(env, dir)
+		if err != nil {
+			return nil, err
+		}
+		sc := nest.Settings.Secrets
+		c.Backend, c.FolderID, c.Path = sc.Backend, sc.FolderID, sc.Path
+	}
+	store, err := secrets.Open(ctx, c, env.Getenv)
+	if err != nil {
+		return nil, storeHint(fmt.Errorf("open secret store: %w", err))
+	}
+	return store, nil
+}
+
+// storeHint adds the way out to an error about a backend this build lacks.
+func storeHint(err error) error {
+	if errors.Is(err, secrets.ErrUnavailable) {
+		return withHint(err, "set %s=file:PATH to keep the secrets in a local JSON file",
+			secrets.EnvOverride)
+	}
+	return err
+}
