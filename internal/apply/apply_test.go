@@ -73,11 +73,7 @@ func (e *env) state() *desired.State {
 	if diags.HasErrors() {
 		e.t.Fatalf("nest: %s", diags.Error())
 	}
-	s, diags := desired.Compile(n)
-	if diags.HasErrors() {
-		e.t.Fatalf("nest: %s", diags.Error())
-	}
-	return s
+	return desired.Compile(n)
 }
 
 func (e *env) openStore(readOnly bool) secrets.Store {

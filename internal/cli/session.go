@@ -27,17 +27,13 @@ type session struct {
 	pool  *gitlab.Pool
 }
 
-// loadState loads the nest and compiles it, printing every diagnostic.
+// loadState loads the nest, printing every diagnostic, and compiles it.
 func loadState(env *Env, dir string) (*config.Nest, *desired.State, error) {
 	nest, err := loadNest(env, dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	state, diags := desired.Compile(nest)
-	if err := printDiagnostics(env, nest.Sources, diags); err != nil {
-		return nil, nil, err
-	}
-	return nest, state, nil
+	return nest, desired.Compile(nest), nil
 }
 
 // openSession loads the nest and opens its secret store and GitLab pool.

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"gitlab.com/hatchery/hatchery/internal/config"
 )
 
@@ -14,21 +12,17 @@ import (
 var DefaultEvents = []string{"job", "pipeline"}
 
 // Compile turns a nest that config.Load accepted into its desired state.
-// The diagnostics are the few rules that need defaults merged first.
-func Compile(n *config.Nest) (*State, hcl.Diagnostics) {
+func Compile(n *config.Nest) *State {
 	s := &State{ServerURLs: map[string]string{}, Claimed: map[ProjectKey]*Unit{}}
 	for name, srv := range n.Settings.Servers {
 		s.ServerURLs[name] = srv.URL
 	}
-	var diags hcl.Diagnostics
 	defaults := n.Settings.Defaults
 	for _, e := range n.Eggs {
 		s.Units = append(s.Units, compileEgg(e, defaults))
 	}
 	for _, b := range n.Buckets {
-		us, d := compileBucket(b, defaults)
-		diags = append(diags, d...)
-		s.Units = append(s.Units, us...)
+		s.Units = append(s.Units, compileBucket(b, defaults)...)
 	}
 	slices.SortFunc(s.Units, func(a, b *Unit) int {
 		return cmp.Or(cmp.Compare(a.Egg, b.Egg), cmp.Compare(a.Server, b.Server))
@@ -38,7 +32,7 @@ func Compile(n *config.Nest) (*State, hcl.Diagnostics) {
 			s.Claimed[ProjectKey{u.Server, p.ID}] = u
 		}
 	}
-	return s, diags
+	return s
 }
 
 func compileEgg(e *config.Egg, defaults config.Defaults) *Unit {
@@ -57,19 +51,9 @@ func compileEgg(e *config.Egg, defaults config.Defaults) *Unit {
 
 // compileBucket makes one unit per server, in the order servers first
 // appear among the bucket's repos.
-func compileBucket(b *config.Bucket, defaults config.Defaults) ([]*Unit, hcl.Diagnostics) {
+func compileBucket(b *config.Bucket, defaults config.Defaults) []*Unit {
 	rs := mergeRunner(defaults.Runner, b.Runner)
 	hook := webhook(mergeWebhook(defaults.Webhook, b.Webhook))
-	var diags hcl.Diagnostics
-	if rs != nil && rs.Locked != nil && *rs.Locked {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Bucket runner cannot be locked",
-			Detail: "A bucket's runner is enabled on several projects, and GitLab refuses " +
-				"to enable a locked runner on a second project. Remove locked = true.",
-			Subject: rangePtr(rs.Ranges["locked"]),
-		})
-	}
 	var units []*Unit
 	byServer := map[string]*Unit{}
 	for _, r := range b.Repos {
@@ -88,7 +72,7 @@ func compileBucket(b *config.Bucket, defaults config.Defaults) ([]*Unit, hcl.Dia
 				Label: r.Label, Range: r.GitLab.IDRange})
 		}
 	}
-	return units, diags
+	return units
 }
 
 // runner decides every field of a unit's runner from the merged block.
@@ -107,8 +91,9 @@ func runner(egg string, kind Kind, r *config.Runner) Runner {
 	// anything, so untagged jobs are on exactly when there are no tags.
 	out.RunUntagged = deref(r.RunUntagged, len(out.Tags) == 0)
 	// A project egg's runner is dedicated to its project; a bucket's must
-	// stay unlocked to be enabled on its other projects; a group runner
-	// ignores the flag.
+	// stay unlocked to be enabled on its other projects, whatever the
+	// defaults say (config refuses locked = true on the bucket itself); a
+	// group runner ignores the flag.
 	out.Locked = kind == ProjectEgg && deref(r.Locked, true)
 	if r.MaximumTimeout != nil {
 		out.MaximumTimeout = seconds(*r.MaximumTimeout)
@@ -161,11 +146,4 @@ func sortedUnique(s []string) []string {
 		out = []string{}
 	}
 	return out
-}
-
-func rangePtr(r hcl.Range) *hcl.Range {
-	if r.Filename == "" {
-		return nil
-	}
-	return &r
 }

@@ -10,17 +10,8 @@ import (
 	"gitlab.com/hatchery/hatchery/internal/config"
 )
 
-// compile loads a one-file nest and compiles it, failing on any diagnostic.
+// compile loads a one-file nest and compiles it.
 func compile(t *testing.T, src string) *State {
-	t.Helper()
-	s, diags := tryCompile(t, src)
-	if diags != "" {
-		t.Fatalf("unexpected diagnostics:\n%s", diags)
-	}
-	return s
-}
-
-func tryCompile(t *testing.T, src string) (*State, string) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "nest.fly"), []byte(src), 0o644); err != nil {
@@ -30,11 +21,7 @@ func tryCompile(t *testing.T, src string) (*State, string) {
 	if diags.HasErrors() {
 		t.Fatalf("nest does not load: %s", diags.Error())
 	}
-	s, diags := Compile(n)
-	if diags.HasErrors() {
-		return s, diags.Error()
-	}
-	return s, ""
+	return Compile(n)
 }
 
 func unit(t *testing.T, s *State, egg, server string) *Unit {
@@ -223,8 +210,12 @@ hatchery {
 
 func TestCompileBucketRunnerUnlocked(t *testing.T) {
 	src := `
+hatchery {
+  defaults {
+    runner { locked = true }
+  }
+}
 eggsbucket "b" {
-  runner { locked = true }
   repositories {
     repo "a" {
       gitlab {
@@ -234,14 +225,13 @@ eggsbucket "b" {
     }
   }
 }
-`
-	_, diags := tryCompile(t, src)
-	if !strings.Contains(diags, "Bucket runner cannot be locked") {
-		t.Errorf("diagnostics = %q", diags)
+` + projectEgg("")
+	s := compile(t, src)
+	if unit(t, s, "b", "gitlab.com").Runner.Locked {
+		t.Error("bucket runner is locked by the defaults")
 	}
-	src = strings.Replace(src, "runner { locked = true }", "", 1)
-	if u := unit(t, compile(t, src), "b", "gitlab.com"); u.Runner.Locked {
-		t.Error("bucket runner is locked")
+	if !unit(t, s, "my-app", "gitlab.com").Runner.Locked {
+		t.Error("project runner is not locked by the defaults")
 	}
 }
 
