@@ -20,7 +20,7 @@ type secretsCmd struct {
 
 type secretsSetCmd struct {
 	Path string `arg:"" help:"Where the secret goes: yc-lockbox://gitlab/{server}/{egg}/{type}."`
-	Dir  string `default:"." help:"The nest whose secret store to use; HATCHERY_SECRETS overrides it."`
+	Dir  string `default:"." help:"The nest whose store to use; HATCHERY_SECRETS overrides it."`
 }
 
 // maxSecret bounds what is read from stdin: no token is near this long, so

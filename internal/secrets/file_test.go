@@ -69,9 +69,9 @@ func TestFileStoreMerge(t *testing.T) {
 			Update{RunnerID: 8},
 			Record{unitA, map[Type]string{APIToken: "glpat-first", RunnerToken: "glrt-one"}, 8}},
 		{"a value is replaced, zero runner id keeps the id",
-			Update{Values: map[Type]string{APIToken: "glpat-second", WebhookSecret: "hook-1"}},
+			Update{Values: map[Type]string{APIToken: "glpat-second", WebhookSecret: "hook-secret-1"}},
 			Record{unitA, map[Type]string{APIToken: "glpat-second", RunnerToken: "glrt-one",
-				WebhookSecret: "hook-1"}, 8}},
+				WebhookSecret: "hook-secret-1"}, 8}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -205,6 +205,8 @@ func TestFileStoreRejectsBadWrites(t *testing.T) {
 	}{
 		{"empty update", unitA, Update{}, "empty update"},
 		{"empty value", unitA, Update{Values: map[Type]string{APIToken: ""}}, "empty value"},
+		{"short value", unitA, Update{Values: map[Type]string{APIToken: "1234567"}},
+			"api-token is 7 characters long"},
 		{"unknown type", unitA, Update{Values: map[Type]string{"password": "x"}},
 			"unknown secret type"},
 		{"negative runner id", unitA, Update{RunnerID: -1}, "not positive"},
@@ -262,6 +264,8 @@ func TestFileStoreRefusesFiles(t *testing.T) {
 			"secrets": {"api_token": "x"}}]}`, 0o600, "record 1: a.b/e: unknown secret type"},
 		{"empty value", `{"format_version": 1, "records": [{"server": "a.b", "egg": "e",
 			"secrets": {"api-token": ""}}]}`, 0o600, "empty value"},
+		{"short value", `{"format_version": 1, "records": [{"server": "a.b", "egg": "e",
+			"secrets": {"webhook-secret": "abc"}}]}`, 0o600, "at least 8 to mask it"},
 		{"bad egg", `{"format_version": 1, "records": [{"server": "a.b", "egg": "E"}]}`,
 			0o600, "record 1: egg"},
 		{"duplicate", `{"format_version": 1, "records": [{"server": "a.b", "egg": "e"},

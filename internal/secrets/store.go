@@ -51,7 +51,7 @@ type Record struct {
 
 // Update is a change to one record: only what it names is written.
 type Update struct {
-	Values   map[Type]string // secrets to set; never empty strings
+	Values   map[Type]string // secrets to set, each at least MinMaskLen long
 	RunnerID int64           // set when not 0
 }
 
@@ -69,6 +69,11 @@ func (up Update) Check() error {
 		}
 		if v == "" {
 			return fmt.Errorf("empty value for %s", t)
+		}
+		if len(v) < MinMaskLen {
+			// The Redactor would not mask it, so it could leak into output.
+			return fmt.Errorf("%s is %d characters long; hatchery needs at least %d "+
+				"to mask it", t, len(v), MinMaskLen)
 		}
 	}
 	return nil
