@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -248,29 +249,33 @@ func (c *call) filterProjects(ps []*Project, q projectQuery) []*Project {
 }
 
 // sortProjects orders by the requested column with the id as tie-breaker.
-// Creation, update and activity times all follow creation order here.
+// Creation, update and activity times all follow creation order here. Lists
+// come sorted by id, which is usually creation order too: then a check and a
+// reversal replace the sort.
 func sortProjects(ps []*Project, orderBy, dir string) {
-	key := func(a, b *Project) int {
-		switch orderBy {
-		case "name":
-			return strings.Compare(a.Name, b.Name)
-		case "path":
-			return strings.Compare(a.Path, b.Path)
-		case "id":
-			return 0
-		}
-		return a.CreatedAt.Compare(b.CreatedAt)
+	var key func(a, b *Project) int
+	switch orderBy {
+	case "name":
+		key = func(a, b *Project) int { return strings.Compare(a.Name, b.Name) }
+	case "path":
+		key = func(a, b *Project) int { return strings.Compare(a.Path, b.Path) }
+	case "id":
+		key = func(a, b *Project) int { return 0 }
+	default:
+		key = func(a, b *Project) int { return a.CreatedAt.Compare(b.CreatedAt) }
 	}
-	sort.SliceStable(ps, func(i, j int) bool {
-		k := key(ps[i], ps[j])
-		if k == 0 {
-			k = cmpInt(ps[i].ID, ps[j].ID)
+	asc := func(a, b *Project) int {
+		if k := key(a, b); k != 0 {
+			return k
 		}
-		if dir == "asc" {
-			return k < 0
-		}
-		return k > 0
-	})
+		return cmpInt(a.ID, b.ID)
+	}
+	if !slices.IsSortedFunc(ps, asc) {
+		slices.SortStableFunc(ps, asc)
+	}
+	if dir != "asc" {
+		slices.Reverse(ps)
+	}
 }
 
 func cmpInt(a, b int64) int {

@@ -54,7 +54,7 @@ func (f *Fault) fire() bool {
 func (f *Fault) reply(now time.Time) *reply {
 	switch status := f.Status; {
 	case status == http.StatusTooManyRequests:
-		return throttled(now, f.RetryAfter, 0)
+		return throttled(now, f.RetryAfter, 0, 0)
 	case status == 0 || status == http.StatusInternalServerError:
 		return apiError(http.StatusInternalServerError, "500 Internal Server Error")
 	default:
@@ -67,7 +67,7 @@ func (f *Fault) reply(now time.Time) *reply {
 // throttled is GitLab's 429 from Rack::Attack: plain "Retry later" with
 // Retry-After and the RateLimit-* headers. RateLimit-Limit counts requests
 // per minute, as clients (client-go's limiter among them) read it.
-func throttled(now time.Time, wait time.Duration, perMinute int) *reply {
+func throttled(now time.Time, wait time.Duration, perMinute, observed int) *reply {
 	if wait <= 0 {
 		wait = time.Second
 	}
@@ -82,7 +82,7 @@ func throttled(now time.Time, wait time.Duration, perMinute int) *reply {
 	}
 	if perMinute > 0 {
 		h.Set("Ratelimit-Limit", strconv.Itoa(perMinute))
-		h.Set("Ratelimit-Observed", strconv.Itoa(perMinute+1))
+		h.Set("Ratelimit-Observed", strconv.Itoa(observed))
 	}
 	return &reply{status: http.StatusTooManyRequests, raw: []byte("Retry later\n"), header: h}
 }
@@ -166,7 +166,7 @@ func (k *knobs) throttle() *reply {
 		return nil
 	}
 	perMinute := int(float64(k.limit) * float64(time.Minute) / float64(k.window))
-	return throttled(now, k.windowStart.Add(k.window).Sub(now), perMinute)
+	return throttled(now, k.windowStart.Add(k.window).Sub(now), perMinute, k.used)
 }
 
 func (k *knobs) record(r Request) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -266,7 +267,9 @@ type World struct {
 	mrs       map[int64]*MergeRequest
 	notes     map[int64]*Note
 
-	// sorted lists, rebuilt lazily after structural changes
+	// sorted lists, rebuilt lazily after structural changes; readers share
+	// the server's read lock, so the cache has a lock of its own
+	cacheMu   sync.Mutex
 	projOrder []*Project
 	subtree   map[int64][]*Project
 	dirty     bool
@@ -622,6 +625,8 @@ func (mr *MergeRequest) Notes() []*Note { return append([]*Note(nil), mr.notes..
 
 // sortedProjects is every project by id.
 func (w *World) sortedProjects() []*Project {
+	w.cacheMu.Lock()
+	defer w.cacheMu.Unlock()
 	w.refresh()
 	return w.projOrder
 }
@@ -631,7 +636,7 @@ func (w *World) refresh() {
 	if !w.dirty {
 		return
 	}
-	w.projOrder = w.projOrder[:0]
+	w.projOrder = nil
 	for _, p := range w.projects {
 		w.projOrder = append(w.projOrder, p)
 	}
@@ -640,8 +645,11 @@ func (w *World) refresh() {
 	w.dirty = false
 }
 
-// subtreeProjects lists the projects of g and all its subgroups by id.
+// subtreeProjects lists the projects of g and all its subgroups by id. The
+// list is shared: callers must not change it.
 func (w *World) subtreeProjects(g *Group) []*Project {
+	w.cacheMu.Lock()
+	defer w.cacheMu.Unlock()
 	w.refresh()
 	if ps, ok := w.subtree[g.ID]; ok {
 		return ps
