@@ -1,0 +1,137 @@
+package gitlab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	gl "gitlab.com/gitlab-org/api/client-go/v2"
+)
+
+// Error is a failed GitLab operation. It keeps the HTTP status of GitLab's
+// answer, so callers can tell 404 from 403 from 401, and whether the server
+// may have acted on the request.
+type Error struct {
+	Op      string // what was being done: "list projects of group 789"
+	Status  int    // HTTP status of GitLab's answer; 0 when none came
+	Message string // GitLab's own message, shortened; may be empty
+	unclear bool
+	err     error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Status == 0 || e.Status < 300 && e.err != nil:
+		return e.Op + ": " + cause(e.err)
+	case e.Message == "":
+		return fmt.Sprintf("%s: %d %s", e.Op, e.Status, http.StatusText(e.Status))
+	}
+	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
+}
+
+// cause renders err without the method and url that net/http puts first:
+// the operation already says what was asked.
+func cause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// Unwrap returns the cause: a client-go, transport or context error.
+func (e *Error) Unwrap() error { return e.err }
+
+// StatusCode returns the HTTP status of GitLab's answer to a failed
+// operation, or 0 when err carries none (no answer came, or err is not from
+// this package).
+func StatusCode(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// IsNotFound reports whether GitLab answered 404.
+func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
+
+// Unclear reports whether the server may have acted on a failed request
+// despite the error: the request was sent and no answer came (a timeout, a
+// dropped connection), the answer was a 5xx, or a success could not be read.
+// When Unclear is false the server surely did not act: it refused with a
+// 4xx, or the request never left this machine. Before repeating a POST after
+// an unclear failure, look for the object it would have made.
+func Unclear(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.unclear
+}
+
+// maxMessage bounds GitLab's message in an error: a proxy in front of
+// GitLab may answer with a whole HTML page.
+const maxMessage = 200
+
+// wrap turns an error from client-go into an *Error for op.
+func wrap(op string, resp *gl.Response, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &Error{Op: op, err: err}
+	var er *gl.ErrorResponse
+	if errors.As(err, &er) {
+		e.Status = er.StatusCode
+		e.Message = message(er)
+	}
+	if resp != nil && resp.Response != nil {
+		e.Status = resp.StatusCode
+	}
+	var we *wireError
+	switch {
+	case e.Status >= 500:
+		e.unclear = true
+	case e.Status >= 400:
+		e.unclear = false
+	case e.Status != 0: // an answer we could not use, even a success
+		e.unclear = true
+	case errors.As(err, &we):
+		e.unclear = we.written
+	}
+	return e
+}
+
+// message picks GitLab's own words out of an error answer: the "message" or
+// "error" string of its JSON body when there is one, else client-go's
+// rendering. A message that only repeats the status says nothing.
+func message(er *gl.ErrorResponse) string {
+	msg := er.Message
+	var body struct {
+		Message any    `json:"message"`
+		Error   string `json:"error"`
+	}
+	if json.Unmarshal(er.Body, &body) == nil {
+		if s, ok := body.Message.(string); ok && s != "" {
+			msg = s
+		} else if body.Error != "" {
+			msg = body.Error
+		}
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	status := http.StatusText(er.StatusCode)
+	if msg == status || msg == fmt.Sprintf("%d %s", er.StatusCode, status) {
+		return ""
+	}
+	if len(msg) > maxMessage {
+		cut := 0
+		for i := range msg {
+			if i > maxMessage {
+				break
+			}
+			cut = i
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
