@@ -324,7 +324,7 @@ func handleDeleteRunner(c *call) *reply {
 	if !c.w.canUpdateRunner(c.user, r) {
 		return forbidden("No access granted")
 	}
-	delete(c.w.runners, r.ID)
+	c.w.DeleteRunner(r.ID)
 	return noContent()
 }
 

@@ -33,7 +33,8 @@
 //	     "tokens": [{"value": "glpat-root", "scopes": ["api"]}]},
 //	    {"username": "alice",
 //	     "tokens": [{"value": "glpat-alice", "scopes": ["read_api"],
-//	                 "expires_at": "2026-01-01"}]}
+//	                 "expires_at": "2026-01-01"}]},
+//	    {"username": "bob"}
 //	  ],
 //	  "groups": [
 //	    {"path": "platform", "id": 10, "members": {"alice": "owner"},

@@ -273,6 +273,8 @@ type World struct {
 	projOrder []*Project
 	subtree   map[int64][]*Project
 	dirty     bool
+	// runnerOrder is every runner by id; nil after a runner came or went
+	runnerOrder []*Runner
 
 	seq    map[string]int64
 	clock  time.Time
@@ -503,26 +505,34 @@ func (w *World) putRunner(r *Runner) *Runner {
 	}
 	r.CreatedAt = w.tick()
 	w.runners[r.ID] = r
+	w.runnerOrder = nil
 	return r
 }
 
 // Runner finds a runner by id.
 func (w *World) Runner(id int64) *Runner { return w.runners[id] }
 
-// Runners lists every runner by id.
+// Runners lists every runner by id. The list is shared: do not change it.
 func (w *World) Runners() []*Runner {
-	out := make([]*Runner, 0, len(w.runners))
-	for _, r := range w.runners {
-		out = append(out, r)
+	w.cacheMu.Lock()
+	defer w.cacheMu.Unlock()
+	if w.runnerOrder == nil {
+		w.runnerOrder = make([]*Runner, 0, len(w.runners))
+		for _, r := range w.runners {
+			w.runnerOrder = append(w.runnerOrder, r)
+		}
+		sort.Slice(w.runnerOrder, func(i, j int) bool {
+			return w.runnerOrder[i].ID < w.runnerOrder[j].ID
+		})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return w.runnerOrder
 }
 
 // DeleteRunner removes a runner as if someone deleted it by hand.
 func (w *World) DeleteRunner(id int64) bool {
 	_, ok := w.runners[id]
 	delete(w.runners, id)
+	w.runnerOrder = nil
 	return ok
 }
 
