@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 
 	"gitlab.com/hatchery/hatchery/internal/desired"
@@ -43,29 +44,38 @@ type Result struct {
 // OK reports whether every tried action succeeded.
 func (r *Result) OK() bool { return len(r.Failed) == 0 && r.Skipped == 0 }
 
-// Apply carries out the plan unit by unit. A failure stops the steps of
-// its unit that depend on it, never the other units.
+// Apply carries out the plan, its units at once. A failure stops the steps
+// of its unit that depend on it, never the other units. Each unit's lines
+// go to Log when it is done, in plan order, so the log reads the same
+// however the requests interleave.
 func (a *Applier) Apply(ctx context.Context, p *plan.Plan) *Result {
-	res := &Result{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var units []*plan.Unit
 	for _, u := range p.Units {
-		if u.Error != "" || len(u.Actions) == 0 {
-			continue
+		if u.Error == "" && len(u.Actions) > 0 {
+			units = append(units, u)
 		}
-		wg.Add(1)
+	}
+	runs := make([]*run, len(units))
+	done := make([]chan struct{}, len(units))
+	for i, u := range units {
+		done[i] = make(chan struct{})
 		go func() {
-			defer wg.Done()
-			r := a.unit(ctx, u)
-			mu.Lock()
-			defer mu.Unlock()
-			res.Done += r.Done
-			res.Failed = append(res.Failed, r.Failed...)
-			res.Left = append(res.Left, r.Left...)
-			res.Skipped += r.Skipped
+			defer close(done[i])
+			runs[i] = a.unit(ctx, u)
 		}()
 	}
-	wg.Wait()
+	res := &Result{}
+	for i := range units {
+		<-done[i]
+		r := runs[i]
+		if a.Log != nil {
+			io.WriteString(a.Log, r.log.String())
+		}
+		res.Done += r.res.Done
+		res.Failed = append(res.Failed, r.res.Failed...)
+		res.Left = append(res.Left, r.res.Left...)
+		res.Skipped += r.res.Skipped
+	}
 	return res
 }
 
@@ -79,10 +89,16 @@ type run struct {
 
 	runnerID int64
 	secret   string // the webhook secret
+
+	// outcome holds each action's log line; log has them in the order the
+	// actions ran.
+	outcome map[*plan.Action]outcome
+	log     strings.Builder
 }
 
-func (a *Applier) unit(ctx context.Context, u *plan.Unit) *Result {
-	r := &run{Applier: a, u: u, c: u.Client(), runnerID: u.RunnerID}
+func (a *Applier) unit(ctx context.Context, u *plan.Unit) *run {
+	r := &run{Applier: a, u: u, c: u.Client(), runnerID: u.RunnerID,
+		outcome: map[*plan.Action]outcome{}}
 	if rec := u.Record(); rec != nil {
 		r.secret = rec.Values[secrets.WebhookSecret]
 	}
@@ -106,12 +122,22 @@ func (a *Applier) unit(ctx context.Context, u *plan.Unit) *Result {
 	r.sequential(ctx, phases[1], r.runnerAction)
 	r.parallel(ctx, phases[2], r.enable)
 	r.parallel(ctx, phases[3], r.hookAction)
-	if !a.AllowDelete {
+	if a.AllowDelete {
+		r.deletions(ctx, dels)
+	} else {
 		r.res.Left = dels
-		return &r.res
 	}
-	r.deletions(ctx, dels)
-	return &r.res
+	for _, act := range slices.Concat(append(phases, dels)...) {
+		o, ok := r.outcome[act]
+		if !ok {
+			continue // a deletion left for --allow-delete
+		}
+		r.log.WriteString(o.line)
+		if o.err != nil {
+			r.res.Failed = append(r.res.Failed, o.err)
+		}
+	}
+	return r
 }
 
 // errSkipped marks an action not tried because an earlier one failed.
@@ -137,7 +163,13 @@ func (r *run) parallel(ctx context.Context, acts []*plan.Action,
 	wg.Wait()
 }
 
-// record counts one action's outcome and logs it.
+// outcome is what became of one action.
+type outcome struct {
+	line string // for the log
+	err  error  // a failure, with the unit and action named
+}
+
+// record counts one action's outcome and keeps its log line.
 func (r *run) record(act *plan.Action, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -145,19 +177,13 @@ func (r *run) record(act *plan.Action, err error) {
 	switch {
 	case errors.Is(err, errSkipped):
 		r.res.Skipped++
-		r.logf("skipped %s (an earlier step failed)\n", title)
+		r.outcome[act] = outcome{line: fmt.Sprintf("skipped %s (an earlier step failed)\n", title)}
 	case err != nil:
-		r.res.Failed = append(r.res.Failed, fmt.Errorf("%s: %w", title, err))
-		r.logf("failed  %s: %v\n", title, err)
+		r.outcome[act] = outcome{line: fmt.Sprintf("failed  %s: %v\n", title, err),
+			err: fmt.Errorf("%s: %w", title, err)}
 	default:
 		r.res.Done++
-		r.logf("done    %s\n", title)
-	}
-}
-
-func (r *run) logf(format string, args ...any) {
-	if r.Log != nil {
-		fmt.Fprintf(r.Log, format, args...)
+		r.outcome[act] = outcome{line: fmt.Sprintf("done    %s\n", title)}
 	}
 }
 

@@ -68,6 +68,7 @@ type app struct {
 	Apply    applyCmd    `cmd:"" help:"Make GitLab and the secret store match the nest."`
 	Targets  targetsCmd  `cmd:"" help:"List every egg's projects after discovery, and what was skipped."`
 	Secrets  secretsCmd  `cmd:"" help:"Store the secrets of the nest's units."`
+	Demo     demoCmd     `cmd:"" help:"Plan, apply and plan again against a built-in GitLab simulator."`
 	Version  versionCmd  `cmd:"" help:"Print hatchery's version."`
 
 	LogLevel string `enum:"info,debug" default:"info" help:"debug logs every GitLab request to stderr."`

@@ -229,7 +229,7 @@ func TestLoadExampleNest(t *testing.T) {
 
 	group := n.Eggs[2]
 	if !group.GitLab.IsGroup() || group.GitLab.GroupID != 7 || group.Discovery == nil ||
-		!slices.Equal(group.Discovery.Exclude, []string{"platform/legacy-*"}) ||
+		!slices.Equal(group.Discovery.Exclude, []string{"platform-team/legacy-*"}) ||
 		group.Discovery.IncludeShared != nil || group.Runner != nil {
 		t.Errorf("platform-team = %+v, discovery %+v", group, group.Discovery)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // Kind says which of the three shapes of egg a unit comes from.
@@ -154,3 +156,9 @@ func maintenanceNote(egg string) string {
 }
 
 func seconds(d time.Duration) int { return int(d / time.Second) }
+
+// Key is the unit's key in the secret store.
+func (u *Unit) Key() secrets.Unit { return secrets.Unit{Server: u.Server, Egg: u.Egg} }
+
+// SecretPath is the path of one of the unit's secrets.
+func (u *Unit) SecretPath(t secrets.Type) secrets.Path { return u.Key().Path(t) }

@@ -166,6 +166,9 @@ func timeout(sec int) string {
 	if sec == 0 {
 		return "unset"
 	}
+	if sec%3600 == 0 {
+		return fmt.Sprintf("%dh", sec/3600)
+	}
 	if sec%60 == 0 {
 		return fmt.Sprintf("%dm", sec/60)
 	}

@@ -65,6 +65,12 @@ func (u *Unit) writeText(b *strings.Builder, st Style) {
 	for _, w := range u.Warnings {
 		fmt.Fprintf(b, "  %s %s\n", st.Update.Render("warning:"), w)
 	}
+	if line := u.skippedLine(); line != "" {
+		fmt.Fprintf(b, "  %s\n", st.Faint.Render(line))
+	}
+	// Hooks of one unit change alike on every target: their fields are
+	// shown once, not once per project.
+	shown := map[string]bool{}
 	for _, a := range u.Actions {
 		sym, style := a.symbol(st)
 		line := fmt.Sprintf("  %s %s", sym, a.Title())
@@ -72,10 +78,31 @@ func (u *Unit) writeText(b *strings.Builder, st Style) {
 		if a.Reason != "" {
 			fmt.Fprintf(b, "      %s\n", st.Faint.Render("("+a.Reason+")"))
 		}
+		key := fmt.Sprint(a.Op, a.Object, a.Changes)
+		if a.Object == ObjHook && shown[key] {
+			continue
+		}
+		shown[key] = true
 		for _, c := range a.Changes {
 			fmt.Fprintf(b, "      %s\n", c.text())
 		}
 	}
+}
+
+// skippedLine sums up the projects that discovery left out.
+func (u *Unit) skippedLine() string {
+	if len(u.Skipped) == 0 {
+		return ""
+	}
+	if len(u.Skipped) <= 3 {
+		parts := make([]string, len(u.Skipped))
+		for i, s := range u.Skipped {
+			parts[i] = fmt.Sprintf("%s (%s)", s.Path, s.Reason)
+		}
+		return "skipped: " + strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("skipped: %d projects; hatchery targets lists them with reasons",
+		len(u.Skipped))
 }
 
 func (u *Unit) heading() string {

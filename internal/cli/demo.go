@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gitlab.com/hatchery/hatchery/examples"
+	"gitlab.com/hatchery/hatchery/internal/apply"
+	"gitlab.com/hatchery/hatchery/internal/desired"
+	"gitlab.com/hatchery/hatchery/internal/gitlab"
+	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
+	"gitlab.com/hatchery/hatchery/internal/plan"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+type demoCmd struct {
+	Dir   string `arg:"" optional:"" help:"A nest to try; the built-in example nest when omitted."`
+	Serve bool   `help:"Keep the simulated GitLab running for plan and apply by hand, until Ctrl-C."`
+}
+
+// Run builds a simulated GitLab that holds every project and group the
+// nest names, a secret store with their api tokens, and then plans,
+// applies and plans again, printing all three.
+func (c *demoCmd) Run(ctx context.Context, env *Env) error {
+	work, err := os.MkdirTemp("", "hatchery-demo-")
+	if err != nil {
+		return err
+	}
+	if !c.Serve {
+		defer os.RemoveAll(work)
+	}
+	dir := c.Dir
+	if dir == "" {
+		dir = filepath.Join(work, "nest")
+		if err := os.CopyFS(dir, mustSub(examples.Nest, "nest")); err != nil {
+			return fmt.Errorf("write the example nest: %w", err)
+		}
+	}
+	_, state, err := loadState(env, dir)
+	if err != nil {
+		return err
+	}
+	d, err := startDemo(state, filepath.Join(work, "secrets.json"))
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if c.Serve {
+		return d.serve(ctx, env, dir, c.Dir == "")
+	}
+	return d.run(ctx, env, state)
+}
+
+// demo is a running set of simulated GitLab instances and the file store
+// that holds their api tokens.
+type demo struct {
+	sims      map[string]*gitlabsim.Server
+	storePath string
+}
+
+func startDemo(state *desired.State, storePath string) (*demo, error) {
+	d := &demo{sims: map[string]*gitlabsim.Server{}, storePath: storePath}
+	store, err := secrets.OpenFile(storePath, false)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	for _, server := range servers(state) {
+		w, opts, err := gitlabsim.Load(demoFixture(state, server))
+		if err != nil {
+			d.close()
+			return nil, fmt.Errorf("build the simulated %s: %w", server, err)
+		}
+		sim := gitlabsim.New(w, opts...)
+		if _, err := sim.Start(); err != nil {
+			d.close()
+			return nil, err
+		}
+		d.sims[server] = sim
+	}
+	for _, u := range state.Units {
+		up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: demoToken(u.Server)}}
+		if err := store.Write(context.Background(), u.Key(), up); err != nil {
+			d.close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *demo) close() {
+	for _, s := range d.sims {
+		s.Close()
+	}
+}
+
+// urls is the value of HATCHERY_SERVER_URLS that points at the simulators.
+func (d *demo) urls() string {
+	var pairs []string
+	for _, name := range slices.Sorted(maps.Keys(d.sims)) {
+		pairs = append(pairs, name+"="+d.sims[name].URL())
+	}
+	return strings.Join(pairs, ",")
+}
+
+func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
+	overrides, _ := gitlab.ParseServerURLs(d.urls())
+	pool := gitlab.NewPool(gitlab.Config{Overrides: overrides, Logger: env.Logger})
+	store, err := secrets.OpenFile(d.storePath, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	planner := &plan.Planner{Pool: pool, Store: store, Reveal: func(v string) { env.Redactor.Add(v) }}
+	applier := &apply.Applier{Store: store, Log: env.Stdout,
+		Reveal: func(v string) { env.Redactor.Add(v) }}
+
+	fmt.Fprintf(env.Stdout, "Simulated GitLab: %s\n\n", strings.Join(slices.Sorted(maps.Keys(d.sims)), ", "))
+	for i, step := range []string{"plan", "apply", "plan again"} {
+		fmt.Fprintf(env.Stdout, "%s── hatchery %s ──\n\n", blank(i), step)
+		p, err := planner.Plan(ctx, state)
+		if err != nil {
+			return err
+		}
+		if step != "apply" {
+			if err := writePlan(env, p, "text"); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := applyOutcome(env, p.Errors(), applier.Apply(ctx, p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func blank(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return "\n"
+}
+
+// serve prints how to reach the simulators and waits for Ctrl-C.
+func (d *demo) serve(ctx context.Context, env *Env, dir string, builtIn bool) error {
+	fmt.Fprintf(env.Stdout, "Simulated GitLab is running. In another shell:\n\n")
+	fmt.Fprintf(env.Stdout, "  export HATCHERY_SERVER_URLS=%s\n", d.urls())
+	fmt.Fprintf(env.Stdout, "  export %s=file:%s\n", secrets.EnvOverride, d.storePath)
+	fmt.Fprintf(env.Stdout, "  hatchery plan %s\n  hatchery apply %s\n\n", dir, dir)
+	if builtIn {
+		fmt.Fprintf(env.Stdout, "The example nest was written to %s; edit it and plan again.\n", dir)
+	}
+	fmt.Fprintf(env.Stdout, "Press Ctrl-C to stop.\n")
+	<-ctx.Done()
+	return nil
+}
+
+// servers lists the servers the nest names, sorted.
+func servers(state *desired.State) []string {
+	var out []string
+	for _, u := range state.Units {
+		if !slices.Contains(out, u.Server) {
+			out = append(out, u.Server)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func demoToken(server string) string {
+	return "glpat-demo-" + strings.NewReplacer(".", "-", ":", "-").Replace(server)
+}
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
