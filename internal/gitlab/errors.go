@@ -120,8 +120,14 @@ func message(er *gl.ErrorResponse) string {
 	}
 	msg = strings.Join(strings.Fields(msg), " ")
 	status := http.StatusText(er.StatusCode)
-	if msg == status || msg == fmt.Sprintf("%d %s", er.StatusCode, status) {
+	line := fmt.Sprintf("%d %s", er.StatusCode, status)
+	if strings.EqualFold(msg, status) || strings.EqualFold(msg, line) {
 		return ""
+	}
+	// GitLab often repeats the status first: "400 Bad request - Maximum …".
+	if len(msg) > len(line)+3 && strings.EqualFold(msg[:len(line)], line) &&
+		msg[len(line):len(line)+3] == " - " {
+		msg = msg[len(line)+3:]
 	}
 	if len(msg) > maxMessage {
 		cut := 0

@@ -65,7 +65,8 @@ const (
 )
 
 func TestRateLimitWaitsForRetryAfter(t *testing.T) {
-	c, _ := serve(t, Config{}, failFirst(1, http.StatusTooManyRequests, "Retry-After", "1", userJSON))
+	c, _ := serve(t, Config{},
+		failFirst(1, http.StatusTooManyRequests, "Retry-After", "1", userJSON))
 	start := time.Now()
 	u, err := c.CurrentUser(context.Background())
 	if err != nil {
