@@ -11,11 +11,11 @@ import (
 	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
-// secretsCmd groups the commands on the secret store. A listing of the
-// nest's paths (hatchery secrets [DIR]) is meant to join Set as the default
-// subcommand, with kong's default:"withargs".
+// secretsCmd groups the commands on the secret store; plain
+// `hatchery secrets [DIR]` lists.
 type secretsCmd struct {
-	Set secretsSetCmd `cmd:"" help:"Store one secret; its value is read from stdin."`
+	List secretsListCmd `cmd:"" default:"withargs" help:"List every secret path of the nest and whether it is stored."`
+	Set  secretsSetCmd  `cmd:"" help:"Store one secret; its value is read from stdin."`
 }
 
 type secretsSetCmd struct {

@@ -53,7 +53,7 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 	store, err := secrets.Open(ctx, secrets.Config{Backend: sc.Backend, FolderID: sc.FolderID,
 		Path: sc.Path, Dir: dir, ReadOnly: readOnly}, env.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("open secret store: %w", err)
+		return nil, storeHint(fmt.Errorf("open secret store: %w", err))
 	}
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
 		Parallelism: f.Parallelism, Logger: env.Logger})

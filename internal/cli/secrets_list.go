@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gitlab.com/hatchery/hatchery/internal/desired"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+type secretsListCmd struct {
+	Dir string `arg:"" optional:"" default:"." help:"The nest: every .fly file below DIR."`
+}
+
+// Run lists every secret path of the nest, whether the store holds it, and
+// how to fill the ones a person must write. Values are never read out.
+func (c *secretsListCmd) Run(ctx context.Context, env *Env) error {
+	_, state, err := loadState(env, c.Dir)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, env, c.Dir, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var b strings.Builder
+	var missing []secrets.Path
+	width := 0
+	for _, u := range state.Units {
+		width = max(width, len(u.SecretPath(secrets.WebhookSecret).String()))
+	}
+	for _, u := range state.Units {
+		rec, err := store.Read(ctx, u.Key())
+		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return fmt.Errorf("read secrets of %s: %w", u.Key(), err)
+		}
+		fmt.Fprintf(&b, "egg %s on %s\n", u.Egg, u.Server)
+		for _, t := range secrets.Types {
+			has := rec != nil && rec.Values[t] != ""
+			fmt.Fprintf(&b, "  %-*s  %s\n", width, u.SecretPath(t), secretState(u, t, has))
+			if t == secrets.APIToken && !has {
+				missing = append(missing, u.SecretPath(t))
+			}
+		}
+	}
+	if len(missing) > 0 {
+		b.WriteString("\nStore each missing api-token (a GitLab token with the api scope) with:\n")
+		for _, p := range missing {
+			fmt.Fprintf(&b, "  hatchery secrets set %s < token.txt\n", p)
+		}
+	}
+	fmt.Fprint(env.Stdout, b.String())
+	return nil
+}
+
+func secretState(u *desired.Unit, t secrets.Type, has bool) string {
+	switch {
+	case has:
+		return "present"
+	case t == secrets.APIToken:
+		return "missing: a person stores it"
+	case t == secrets.WebhookSecret && u.Webhook == nil:
+		return "not needed: no webhook"
+	case t == secrets.WebhookSecret:
+		return "missing: apply generates it"
+	}
+	return "missing: apply stores it with the runner"
+}
