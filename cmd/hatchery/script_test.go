@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"testing"
 
@@ -15,8 +16,25 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"hatchery": func() { os.Exit(cli.Main(os.Args[1:], cli.OSEnv())) },
+		"hatchery": hatchery,
 	})
+}
+
+// hatchery is the command the scripts run: the real one, with a copy of
+// its output kept for the leak check.
+func hatchery() {
+	env := cli.OSEnv()
+	if path := os.Getenv(transcriptVar); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		env.Stdout = io.MultiWriter(env.Stdout, f)
+		env.Stderr = io.MultiWriter(env.Stderr, f)
+	}
+	code := cli.Main(os.Args[1:], env)
+	os.Exit(code)
 }
 
 // TestScripts runs the golden scripts in testdata/script against the real
@@ -39,6 +57,7 @@ func scriptParams(dir string) testscript.Params {
 				"HATCHERY_SERVER_URLS", "HATCHERY_DEBUG"} {
 				e.Setenv(k, "")
 			}
+			checkLeaks(e)
 			return nil
 		},
 	}

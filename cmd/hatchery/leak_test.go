@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// transcriptVar names the file where the hatchery command of a script
+// appends a copy of everything it prints.
+const transcriptVar = "HATCHERY_TEST_TRANSCRIPT"
+
+// checkLeaks arranges for every script to fail if a secret from any secret
+// store in its work directory shows up in what hatchery printed, or in a
+// file that appeared or changed while the script ran (plan files, rewritten
+// .fly files). Secret stores themselves are where secrets belong.
+func checkLeaks(e *testscript.Env) {
+	transcript := filepath.Join(e.WorkDir, ".transcript")
+	e.Setenv(transcriptVar, transcript)
+	start := time.Now()
+	e.Defer(func() {
+		values := storedSecrets(e.WorkDir)
+		if len(values) == 0 {
+			return
+		}
+		check := func(name string, data []byte) {
+			for _, v := range values {
+				if bytes.Contains(data, []byte(v)) {
+					e.T().Fatal("secret " + mask(v) + " leaked into " + name)
+				}
+			}
+		}
+		if data, err := os.ReadFile(transcript); err == nil {
+			check("hatchery's output", data)
+		}
+		filepath.WalkDir(e.WorkDir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || path == transcript || isStore(path) ||
+				strings.HasSuffix(path, ".lock") {
+				return nil
+			}
+			if info, err := d.Info(); err == nil && info.ModTime().After(start) {
+				data, _ := os.ReadFile(path)
+				check(path, data)
+			}
+			return nil
+		})
+	})
+}
+
+// storedSecrets reads every file-backend secret store below dir.
+func storedSecrets(dir string) []string {
+	var values []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+			values = append(values, storeValues(path)...)
+		}
+		return nil
+	})
+	return values
+}
+
+func isStore(path string) bool { return strings.HasSuffix(path, ".json") && storeValues(path) != nil }
+
+func storeValues(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var f struct {
+		FormatVersion int `json:"format_version"`
+		Records       []struct {
+			Secrets map[string]string `json:"secrets"`
+		} `json:"records"`
+	}
+	if json.Unmarshal(data, &f) != nil || f.FormatVersion == 0 {
+		return nil
+	}
+	values := []string{}
+	for _, r := range f.Records {
+		for _, v := range r.Secrets {
+			values = append(values, v)
+		}
+	}
+	return values
+}
+
+// mask shows enough of a secret to find it in the test, not to use it.
+func mask(v string) string {
+	if len(v) > 6 {
+		return v[:6] + "…"
+	}
+	return "…"
+}
