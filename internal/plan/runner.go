@@ -139,22 +139,33 @@ func (u *Unit) planEnablements(r *gitlab.Runner) {
 	if u.Kind == desired.GroupEgg {
 		return
 	}
+	// A new runner is registered to the unit's owner; one that exists stays
+	// with the project it was registered to, the first of its projects,
+	// even when the nest now names another project first.
+	ownerID := u.owner.ID
 	enabled := map[int64]bool{}
 	if r != nil {
+		if len(r.Projects) > 0 {
+			ownerID = r.Projects[0]
+		}
 		for _, id := range r.Projects {
 			enabled[id] = true
 		}
 	}
 	for _, t := range u.Targets {
-		if t.ID == u.owner.ID || enabled[t.ID] {
+		if t.ID == ownerID || enabled[t.ID] {
 			delete(enabled, t.ID)
 			continue
 		}
 		u.add(&Action{Op: OpEnable, Object: ObjRunner, RunnerID: u.RunnerID,
 			ProjectID: t.ID, Project: t.Path})
 	}
+	if enabled[ownerID] {
+		u.warn("runner %d stays enabled on project %d, which is no longer a target: "+
+			"GitLab keeps a runner in the project it was registered to", u.RunnerID, ownerID)
+	}
 	for _, id := range sortedKeys(enabled) {
-		if id == u.owner.ID {
+		if id == ownerID {
 			continue // GitLab refuses to disable a runner in its owner project
 		}
 		u.add(&Action{Op: OpDisable, Object: ObjRunner, RunnerID: u.RunnerID, ProjectID: id,
