@@ -70,7 +70,10 @@ func (u *Unit) planHooks(ctx context.Context) error {
 
 // hookActions compares the hooks of one target with the hook it should
 // have. A hook is the unit's when it carries the unit's name; failing that,
-// a hook with the wanted URL is adopted.
+// a hook with the wanted URL is adopted, unless its name is another egg's
+// marker: that hook is the other egg's to keep or delete, and taking it
+// over would have one plan both update and delete it when an egg is
+// renamed.
 func hookActions(egg string, t Target, want *desired.Webhook, secret string,
 	hooks []gitlab.Hook) []*Action {
 	var mine []gitlab.Hook
@@ -81,6 +84,9 @@ func hookActions(egg string, t Target, want *desired.Webhook, secret string,
 	}
 	if len(mine) == 0 && want != nil {
 		for _, h := range hooks {
+			if other, ok := desired.ParseMarker(h.Name); ok && other != egg {
+				continue
+			}
 			if h.URL == want.URL {
 				mine = append(mine, h)
 				break
