@@ -24,6 +24,11 @@ type Planner struct {
 	Units int
 }
 
+// NoteTokenEgg is the egg segment of the path of the token that writes
+// merge request notes, yc-lockbox://gitlab/{server}/nest/api-token: its
+// record belongs to no egg, and a plan never removes it.
+const NoteTokenEgg = "nest"
+
 // owner is where a unit's runner is registered.
 type owner = gitlab.Owner
 
@@ -50,7 +55,8 @@ func (p *Planner) Plan(ctx context.Context, s *desired.State) (*Plan, error) {
 
 	var removed []*Unit
 	for _, k := range known {
-		if !inNest[k] {
+		// The record of the nest's own note token is no removed egg.
+		if !inNest[k] && k.Egg != NoteTokenEgg {
 			removed = append(removed, &Unit{Egg: k.Egg, Server: k.Server, Removed: true})
 		}
 	}
