@@ -13,9 +13,9 @@ func TestSkipReason(t *testing.T) {
 	u := groupUnit("team", 10, 100)
 	other := &desired.Unit{Egg: "api", Server: "gitlab.com"}
 	s := &desired.State{Claimed: map[desired.ProjectKey]*desired.Unit{
-		{Server: "gitlab.com", ProjectID: 500}:          other,
+		{Server: "gitlab.com", ProjectID: 500}:         other,
 		{Server: "gitlab.company.com", ProjectID: 600}: other,
-		{Server: "gitlab.com", ProjectID: 700}:          u.unit,
+		{Server: "gitlab.com", ProjectID: 700}:         u.unit,
 	}}
 	group := gitlab.Group{ID: 10, FullPath: "acme/team"}
 	in := func(id int64, ns string) gitlab.Project {
