@@ -51,6 +51,7 @@ func (p *Planner) Plan(ctx context.Context, s *desired.State) (*Plan, error) {
 	}
 	p.each(pl.Units, func(u *Unit) { p.resolve(ctx, s, u) })
 	dedupe(pl.Units)
+	settle(pl.Units)
 	p.each(pl.Units, func(u *Unit) { p.observe(ctx, u) })
 
 	var removed []*Unit
@@ -75,6 +76,7 @@ func (p *Planner) Targets(ctx context.Context, s *desired.State) []*Unit {
 	}
 	p.each(units, func(u *Unit) { p.resolve(ctx, s, u) })
 	dedupe(units)
+	settle(units)
 	return units
 }
 

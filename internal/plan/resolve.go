@@ -49,12 +49,6 @@ func (p *Planner) resolve(ctx context.Context, s *desired.State, u *Unit) {
 			return
 		}
 	}
-	if len(u.Targets) == 0 && u.Kind != desired.GroupEgg {
-		u.fail(fmt.Errorf("no projects to serve on %s: every discovered project was skipped",
-			u.Server))
-		return
-	}
-	u.owner = unitOwner(u)
 }
 
 // explicitProjects fetches the named projects at once; GitLab's 404 for a
@@ -164,6 +158,23 @@ func dedupe(units []*Unit) {
 		}
 		u.Targets = kept
 		slices.SortFunc(u.Skipped, func(a, b Skipped) int { return int(a.ID - b.ID) })
+	}
+}
+
+// settle decides where each unit's runner belongs, once dedupe has given
+// every project to one unit: a bucket's runner goes to the lowest project
+// it keeps. A unit left with no project fails.
+func settle(units []*Unit) {
+	for _, u := range units {
+		if u.Error != "" {
+			continue
+		}
+		if len(u.Targets) == 0 && u.Kind != desired.GroupEgg {
+			u.fail(fmt.Errorf("no projects to serve on %s: every discovered project "+
+				"was skipped", u.Server))
+			continue
+		}
+		u.owner = unitOwner(u)
 	}
 }
 
