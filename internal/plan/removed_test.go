@@ -1,0 +1,164 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
+)
+
+// TestRemovedUnit plans the removal of what an egg gone from the nest left
+// behind, found from its secret record.
+func TestRemovedUnit(t *testing.T) {
+	const url = "https://fleet.example.com/hooks/gitlab"
+	type world struct {
+		w         *gitlabsim.World
+		acme      *gitlabsim.Group
+		one, two  *gitlabsim.Project
+		unrelated *gitlabsim.Hook
+	}
+	// hook adds the gone egg's hook to p.
+	hook := func(x world, p *gitlabsim.Project) *gitlabsim.Hook {
+		h := x.w.AddProjectHook(p, url, "old-secret-0123456789abcdef")
+		h.Name = "hatchery:gone"
+		return h
+	}
+	tests := []struct {
+		name string
+		// build returns the record's runner id and the actions wanted, as
+		// "op object id" lines.
+		build    func(x world) (runner int64, want []string)
+		apiToken bool
+		warned   string
+	}{
+		{
+			name: "bucket runner on two projects",
+			build: func(x world) (int64, []string) {
+				r := x.w.AddRunner(gitlabsim.ProjectRunner, nil, x.one, x.two)
+				r.Description = "gone [hatchery:gone]"
+				h1, h2 := hook(x, x.one), hook(x, x.two)
+				return r.ID, []string{
+					fmt.Sprintf("delete hook %d", h1.ID),
+					fmt.Sprintf("delete hook %d", h2.ID),
+					fmt.Sprintf("disable runner %d on %d", r.ID, x.two.ID),
+					fmt.Sprintf("delete runner %d", r.ID),
+					"forget secret",
+				}
+			},
+			apiToken: true,
+		},
+		{
+			name: "group runner",
+			build: func(x world) (int64, []string) {
+				r := x.w.AddRunner(gitlabsim.GroupRunner, x.acme)
+				r.Description = "gone [hatchery:gone]"
+				h := hook(x, x.two)
+				return r.ID, []string{
+					fmt.Sprintf("delete hook %d", h.ID),
+					fmt.Sprintf("delete runner %d", r.ID),
+					"forget secret",
+				}
+			},
+			apiToken: true,
+		},
+		{
+			name: "runner deleted by hand",
+			build: func(x world) (int64, []string) {
+				r := x.w.AddRunner(gitlabsim.ProjectRunner, nil, x.one)
+				x.w.DeleteRunner(r.ID)
+				return r.ID, []string{"forget secret"}
+			},
+			apiToken: true,
+		},
+		{
+			name: "runner that lost its marker",
+			build: func(x world) (int64, []string) {
+				r := x.w.AddRunner(gitlabsim.ProjectRunner, nil, x.one)
+				r.Description = "taken over by hand"
+				hook(x, x.one)
+				return r.ID, []string{"forget secret"}
+			},
+			apiToken: true,
+			warned:   "no longer carries the marker of egg gone",
+		},
+		{
+			name: "no runner recorded",
+			build: func(x world) (int64, []string) {
+				return 0, []string{"forget secret"}
+			},
+			apiToken: true,
+		},
+		{
+			name: "no api-token to look with",
+			build: func(x world) (int64, []string) {
+				r := x.w.AddRunner(gitlabsim.ProjectRunner, nil, x.one)
+				r.Description = "gone [hatchery:gone]"
+				return r.ID, []string{"forget secret"}
+			},
+			warned: "no api-token to look for what the egg left on gitlab.com",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var runner int64
+			var want []string
+			var keep int64
+			e := newSim(t, func(w *gitlabsim.World, bot *gitlabsim.User) {
+				x := world{w: w, acme: w.AddGroup(nil, "acme")}
+				x.acme.AddMember(bot, gitlabsim.Maintainer)
+				x.one, x.two = w.AddProject(x.acme, "one"), w.AddProject(x.acme, "two")
+				x.unrelated = w.AddProjectHook(x.one, url, "someone-else-0123456789")
+				keep = w.AddProject(w.AddGroup(nil, "other"), "keep").ID
+				w.GroupByPath("other").AddMember(bot, gitlabsim.Maintainer)
+				runner, want = tt.build(x)
+			})
+			e.nest(projectEgg("keep", keep, ""))
+			up := secrets.Update{RunnerID: runner, Values: map[secrets.Type]string{
+				secrets.WebhookSecret: "old-secret-0123456789abcdef"}}
+			if tt.apiToken {
+				up.Values[secrets.APIToken] = simToken
+			}
+			e.write("gone", up)
+
+			p := e.plan()
+			u := p.unit(t, "gone")
+			if !u.Removed || u.Error != "" {
+				t.Fatalf("unit removed %v, error %q", u.Removed, u.Error)
+			}
+			var got []string
+			for _, a := range u.Actions {
+				got = append(got, removal(a))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("actions =\n%s\nwant\n%s", strings.Join(got, "\n"),
+					strings.Join(want, "\n"))
+			}
+			switch {
+			case tt.warned == "" && len(u.Warnings) > 0:
+				t.Errorf("warnings %q, want none", u.Warnings)
+			case tt.warned != "" && (len(u.Warnings) != 1 ||
+				!strings.Contains(u.Warnings[0], tt.warned)):
+				t.Errorf("warnings %q, want one about %q", u.Warnings, tt.warned)
+			}
+			if keep := p.unit(t, "keep"); keep.Removed {
+				t.Error("the egg in the nest is planned as removed")
+			}
+		})
+	}
+}
+
+// removal is an action of a removed unit as "op object id".
+func removal(a *Action) string {
+	switch {
+	case a.Object == ObjHook:
+		return fmt.Sprintf("%s hook %d", a.Op, a.HookID)
+	case a.Op == OpDisable:
+		return fmt.Sprintf("%s runner %d on %d", a.Op, a.RunnerID, a.ProjectID)
+	case a.Object == ObjRunner:
+		return fmt.Sprintf("%s runner %d", a.Op, a.RunnerID)
+	}
+	return fmt.Sprintf("%s %s", a.Op, a.Object)
+}
