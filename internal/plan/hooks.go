@@ -55,6 +55,7 @@ func (u *Unit) planHooks(ctx context.Context) error {
 				errs[i] = err
 				return
 			}
+			u.seen.sawHooks(t.ID, hooks)
 			perTarget[i] = hookActions(u.Egg, t, want, secret, hooks)
 		}()
 	}

@@ -14,7 +14,14 @@ type JSON struct {
 	// HatcheryVersion is the version of hatchery that made the plan.
 	HatcheryVersion string      `json:"hatchery_version"`
 	Summary         JSONSummary `json:"summary"`
-	Units           []*Unit     `json:"units"`
+	Units           []JSONUnit  `json:"units"`
+}
+
+// JSONUnit is a unit with its lists never null.
+type JSONUnit struct {
+	*Unit
+	Targets []Target  `json:"targets"`
+	Actions []*Action `json:"actions"`
 }
 
 // JSONSummary are the plan's totals: the summary line in numbers.
@@ -35,12 +42,9 @@ func (p *Plan) JSON(version string) *JSON {
 	j := &JSON{FormatVersion: FormatVersion, HatcheryVersion: version,
 		Summary: JSONSummary{Units: len(p.Units), Create: c.Create, Update: c.Update,
 			Delete: c.Delete, Errors: p.Errors(), Changes: p.Changes()},
-		Units: make([]*Unit, len(p.Units))}
+		Units: make([]JSONUnit, len(p.Units))}
 	for i, u := range p.Units {
-		cu := *u
-		cu.Targets = nonNil(cu.Targets)
-		cu.Actions = nonNil(cu.Actions)
-		j.Units[i] = &cu
+		j.Units[i] = JSONUnit{Unit: u, Targets: nonNil(u.Targets), Actions: nonNil(u.Actions)}
 	}
 	return j
 }

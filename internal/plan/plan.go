@@ -44,6 +44,7 @@ type Unit struct {
 	record *secrets.Record
 	gl     *gitlab.Client
 	owner  owner
+	seen   seen // what a saved plan records of the objects observed
 }
 
 // Target is a project that a unit covers.

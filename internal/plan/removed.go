@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
 )
@@ -54,6 +55,7 @@ func (u *Unit) planRemoval(ctx context.Context) error {
 		return nil
 	}
 	u.RunnerID = id
+	u.seen.sawRunner(&r)
 	projects, err := u.removedTargets(ctx, &r)
 	if err != nil {
 		return err
@@ -64,26 +66,38 @@ func (u *Unit) planRemoval(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		u.Actions = append(u.Actions, hookActions(u.Egg, t, nil, "", hooks)...)
+		u.seen.sawHooks(t.ID, hooks)
+		for _, a := range hookActions(u.Egg, t, nil, "", hooks) {
+			a.Reason = goneReason
+			u.add(a)
+		}
 	}
 	// GitLab refuses to delete a project runner that is still enabled on
 	// other projects than its owner, the first of its projects.
 	for i, t := range projects {
 		if r.Type == "project_type" && i > 0 {
 			u.add(&Action{Op: OpDisable, Object: ObjRunner, RunnerID: id, ProjectID: t.ID,
-				Project: t.Path, Reason: "the egg is gone from the nest"})
+				Project: t.Path, Reason: goneReason})
 		}
 	}
-	u.add(&Action{Op: OpDelete, Object: ObjRunner, RunnerID: id,
-		Reason: "the egg is gone from the nest"})
+	u.add(&Action{Op: OpDelete, Object: ObjRunner, RunnerID: id, Reason: goneReason})
 	return nil
 }
 
+// goneReason is why everything a removed unit left is deleted.
+const goneReason = "the egg is gone from the nest"
+
 // removedTargets are the projects a removed unit's runner serves: its
-// projects, or every project of its group.
+// projects, the owner first and the others by id (GitLab lists them in the
+// order they were enabled, which concurrent applies leave to chance), or
+// every project of its group.
 func (u *Unit) removedTargets(ctx context.Context, r *gitlab.Runner) ([]Target, error) {
 	var out []Target
-	for _, id := range r.Projects {
+	ids := slices.Clone(r.Projects)
+	if len(ids) > 1 {
+		slices.Sort(ids[1:])
+	}
+	for _, id := range ids {
 		out = append(out, Target{ID: id, Via: fmt.Sprintf("runner %d", r.ID)})
 	}
 	for _, gid := range r.Groups {

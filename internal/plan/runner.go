@@ -20,6 +20,7 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 		u.fail(err)
 		return
 	}
+	u.seen.sawRunner(r)
 	if r == nil {
 		u.add(createRunner(u.unit.Runner))
 	} else {
