@@ -4,18 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"gitlab.com/hatchery/hatchery/internal/apply"
+	"gitlab.com/hatchery/hatchery/internal/plan"
 )
 
 type applyCmd struct {
-	Dir         string `arg:"" optional:"" default:"." help:"The nest: every .fly file below DIR."`
+	Dir         string `arg:"" optional:"" default:"." name:"dir-or-planfile" help:"The nest (every .fly file below DIR), or a plan saved by plan --out."`
 	AllowDelete bool   `help:"Carry out deletions: what removed eggs left behind."`
+	Refresh     bool   `help:"With a saved plan: when GitLab moved since the plan, plan again and apply that."`
 	gitlabFlags
 }
 
-// Run plans, prints the plan, and carries it out.
+// Run plans, prints the plan, and carries it out. Given a saved plan, it
+// carries out exactly that plan, or refuses.
 func (c *applyCmd) Run(ctx context.Context, env *Env) error {
+	if info, err := os.Stat(c.Dir); err == nil && info.Mode().IsRegular() {
+		return c.runSaved(ctx, env)
+	}
+	if c.Refresh {
+		return &exitError{code: ExitUsage, err: withHint(
+			errors.New("--refresh needs a saved plan"),
+			"give the file that plan --out wrote: hatchery apply --refresh FILE")}
+	}
 	s, err := openSession(ctx, env, c.Dir, false, c.gitlabFlags)
 	if err != nil {
 		return err
@@ -25,6 +37,12 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	return c.apply(ctx, s, p)
+}
+
+// apply prints the plan and carries it out.
+func (c *applyCmd) apply(ctx context.Context, s *session, p *plan.Plan) error {
+	env := s.env
 	if err := writePlan(env, p, "text"); err != nil {
 		return err
 	}
@@ -38,22 +56,91 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 	return applyOutcome(env, p.Errors(), res)
 }
 
+// runSaved applies a saved plan: the nest must be the one planned, and a
+// fresh plan must find every object the saved one touches as it was and
+// plan the very same actions. Otherwise nothing is done, unless --refresh
+// asks to apply the fresh plan instead.
+func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
+	saved, err := readSaved(c.Dir)
+	if err != nil {
+		return err
+	}
+	if saved.HatcheryVersion != version() && !c.Refresh {
+		return withHint(fmt.Errorf("%s was planned by hatchery %s, this is %s",
+			c.Dir, saved.HatcheryVersion, version()),
+			"plan again with this version, or apply --refresh %s to plan again now", c.Dir)
+	}
+	s, err := openSession(ctx, env, saved.Nest.Dir, false, c.gitlabFlags)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if hash := plan.NestHash(s.nest.Files, s.nest.Sources); hash != saved.Nest.SHA256 {
+		return withHint(fmt.Errorf("the nest in %s is not the one %s was planned from: "+
+			"its .fly files changed", saved.Nest.Dir, c.Dir),
+			"apply the plan in the checkout it was made from, or plan again with --out "+
+				"and have that plan reviewed")
+	}
+	p, err := s.planner().Plan(ctx, s.state)
+	if err != nil {
+		return err
+	}
+	if c.Refresh {
+		return c.apply(ctx, s, p)
+	}
+	if drift := saved.Drift(p, env.Redactor.Mask); len(drift) > 0 {
+		fmt.Fprintf(env.Stdout, "GitLab or the secret store moved since %s was planned:\n",
+			c.Dir)
+		for _, d := range drift {
+			fmt.Fprintf(env.Stdout, "  - %s\n", d)
+		}
+		return withHint(fmt.Errorf("refused to apply %s: %d %s since the plan; nothing was "+
+			"changed", c.Dir, len(drift), pluralWord(len(drift), "difference", "differences")),
+			"review a new plan (hatchery plan --out FILE), or run hatchery apply --refresh %s "+
+				"to plan again and apply that", c.Dir)
+	}
+	return c.apply(ctx, s, p)
+}
+
+func readSaved(path string) (*plan.Saved, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	saved, err := plan.ReadSaved(f)
+	if errors.Is(err, plan.ErrNotSaved) {
+		return nil, withHint(fmt.Errorf("%s: %w", path, err),
+			"apply takes a nest directory or a file written by hatchery plan --out")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return saved, nil
+}
+
 var errApplyFailed = errors.New("apply failed")
 
+// applyOutcome ends the log of an apply with its summary line; deletions
+// left for --allow-delete are counted there and warned about on stderr.
 func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
-	fmt.Fprintln(env.Stdout)
-	if len(res.Left) > 0 {
+	if res.Done+len(res.Failed)+res.Skipped > 0 {
+		fmt.Fprintln(env.Stdout) // between the actions' log lines and the summary
+	}
+	left := ""
+	if n := len(res.Left); n > 0 {
+		left = fmt.Sprintf(", %d %s left", n, pluralWord(n, "deletion", "deletions"))
 		fmt.Fprintf(env.Stderr, "hatchery: warning: %d %s left undone; "+
 			"run apply --allow-delete to carry them out\n",
-			len(res.Left), pluralWord(len(res.Left), "deletion", "deletions"))
+			n, pluralWord(n, "deletion", "deletions"))
 	}
 	if !res.OK() || unplanned > 0 {
-		fmt.Fprintf(env.Stdout, "Apply incomplete: %d done, %d failed, %d skipped.\n",
-			res.Done, len(res.Failed), res.Skipped)
+		fmt.Fprintf(env.Stdout, "Apply incomplete: %d done, %d failed, %d skipped%s.\n",
+			res.Done, len(res.Failed), res.Skipped, left)
 		return withHint(errApplyFailed, "fix the failures above and run apply again; "+
 			"what is done stays done")
 	}
-	fmt.Fprintf(env.Stdout, "Apply complete: %d done.\n", res.Done)
+	fmt.Fprintf(env.Stdout, "Apply complete: %d done%s.\n", res.Done, left)
 	return nil
 }
 
