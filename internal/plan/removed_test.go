@@ -162,3 +162,44 @@ func removal(a *Action) string {
 	}
 	return fmt.Sprintf("%s %s", a.Op, a.Object)
 }
+
+// TestRenamedEgg plans a renamed egg as a new unit and a removed one that
+// act on different objects: no hook is both updated and deleted.
+func TestRenamedEgg(t *testing.T) {
+	var app *gitlabsim.Project
+	var runner *gitlabsim.Runner
+	var oldHook *gitlabsim.Hook
+	e := newSim(t, func(w *gitlabsim.World, bot *gitlabsim.User) {
+		g := w.AddGroup(nil, "acme")
+		g.AddMember(bot, gitlabsim.Maintainer)
+		app = w.AddProject(g, "app")
+		runner = w.AddRunner(gitlabsim.ProjectRunner, nil, app)
+		runner.Description = "app [hatchery:old-name]"
+		oldHook = w.AddProjectHook(app, "https://fleet.example.com/hooks/gitlab",
+			"old-secret-0123456789abcdef")
+		oldHook.Name = "hatchery:old-name"
+	})
+	e.nest(projectEgg("new-name", app.ID, webhookBlock))
+	e.write("old-name", secrets.Update{RunnerID: runner.ID, Values: map[secrets.Type]string{
+		secrets.APIToken: simToken, secrets.RunnerToken: storedRunnerToken}})
+
+	p := e.plan()
+	touched := map[int64][]string{}
+	for _, u := range p.Units {
+		for _, a := range u.Actions {
+			if a.Object == ObjHook && a.HookID != 0 {
+				touched[a.HookID] = append(touched[a.HookID], u.Egg+" "+string(a.Op))
+			}
+		}
+	}
+	if got := touched[oldHook.ID]; !slices.Equal(got, []string{"old-name delete"}) {
+		t.Errorf("hook %d: %q, want only its deletion by old-name:\n%s",
+			oldHook.ID, got, plainText(p))
+	}
+	if n := count(p.unit(t, "new-name").Actions, OpCreate, ObjHook); n != 1 {
+		t.Errorf("new-name creates %d hooks, want 1", n)
+	}
+	if n := count(p.unit(t, "new-name").Actions, OpCreate, ObjRunner); n != 1 {
+		t.Errorf("new-name creates %d runners, want 1", n)
+	}
+}
