@@ -42,11 +42,14 @@ func (p *Plan) Markdown(opt MarkdownOptions) string {
 	head := p.mdHead(opt)
 	m.left -= runes(head)
 
-	eggs := groupByEgg(p.Units)
 	var changed []eggUnits
-	for _, e := range eggs {
-		if e.changes() {
+	quiet := 0
+	for _, e := range groupByEgg(p.Units) {
+		switch {
+		case e.changes():
 			changed = append(changed, e)
+		case !e.failed():
+			quiet++
 		}
 	}
 	problems := p.problems()
@@ -79,7 +82,7 @@ func (p *Plan) Markdown(opt MarkdownOptions) string {
 			cut.eggs++
 		}
 	}
-	if quiet := len(eggs) - len(changed); quiet > 0 {
+	if quiet > 0 {
 		line := fmt.Sprintf("%s without changes.\n\n", countEggs(quiet))
 		if m.fits(line) {
 			body.WriteString(line)
@@ -259,6 +262,15 @@ func groupByEgg(units []*Unit) []eggUnits {
 func (e eggUnits) changes() bool {
 	for _, u := range e.units {
 		if len(u.Actions) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (e eggUnits) failed() bool {
+	for _, u := range e.units {
+		if u.Error != "" {
 			return true
 		}
 	}
