@@ -96,7 +96,7 @@ func readSecret(env *Env, p secrets.Path) (string, error) {
 // openStore opens the secret store that HATCHERY_SECRETS names or, without
 // it, the one that the settings of the nest in dir name.
 func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secrets.Store, error) {
-	c := secrets.Config{Dir: dir, ReadOnly: readOnly}
+	c := secrets.Config{Dir: dir, ReadOnly: readOnly, Logger: env.Logger}
 	if env.Getenv(secrets.EnvOverride) == "" {
 		nest, err := loadNest(env, dir)
 		if err != nil {
@@ -112,11 +112,16 @@ func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secret
 	return store, nil
 }
 
-// storeHint adds the way out to an error about a backend this build lacks.
+// storeHint adds the way out to an error about the store: credentials to
+// set, or a local file instead.
 func storeHint(err error) error {
-	if errors.Is(err, secrets.ErrUnavailable) {
-		return withHint(err, "set %s=file:PATH to keep the secrets in a local JSON file",
+	switch {
+	case errors.Is(err, secrets.ErrNoCredentials):
+		return withHint(err, "or set %s=file:PATH to keep the secrets in a local JSON file",
 			secrets.EnvOverride)
+	case errors.Is(err, secrets.ErrPermission):
+		return withHint(err, "grant the role with: yc resource-manager folder "+
+			"add-access-binding FOLDER --role ROLE --service-account-id ID")
 	}
 	return err
 }

@@ -51,7 +51,7 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 	}
 	sc := nest.Settings.Secrets
 	store, err := secrets.Open(ctx, secrets.Config{Backend: sc.Backend, FolderID: sc.FolderID,
-		Path: sc.Path, Dir: dir, ReadOnly: readOnly}, env.Getenv)
+		Path: sc.Path, Dir: dir, ReadOnly: readOnly, Logger: env.Logger}, env.Getenv)
 	if err != nil {
 		return nil, storeHint(fmt.Errorf("open secret store: %w", err))
 	}

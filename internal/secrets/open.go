@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 )
@@ -25,10 +26,13 @@ type Config struct {
 	Path     string // file: the JSON file; a relative path starts at Dir
 	Dir      string // the nest's root directory
 	ReadOnly bool   // plan: Write and Delete fail with ErrReadOnly
+	// Logger takes a debug record of every remote call; nil logs nothing.
+	Logger *slog.Logger
 }
 
 // Open opens the store that c names, unless HATCHERY_SECRETS (read through
-// getenv) overrides it. A file path from the environment is relative to the
+// getenv) overrides it. The Lockbox backend finds its credentials and
+// endpoints through getenv too (see credentials.go). A file path from the environment is relative to the
 // working directory, one from the nest to the nest's root.
 func Open(ctx context.Context, c Config, getenv func(string) string) (Store, error) {
 	if v := getenv(EnvOverride); v != "" {
@@ -40,7 +44,7 @@ func Open(ctx context.Context, c Config, getenv func(string) string) (Store, err
 	}
 	switch c.Backend {
 	case BackendLockbox, "":
-		return openLockbox(ctx, c)
+		return openLockbox(ctx, c, getenv)
 	case BackendFile:
 		if c.Path == "" {
 			return nil, fmt.Errorf("secrets backend %q needs a path", BackendFile)

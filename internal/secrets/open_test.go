@@ -28,10 +28,10 @@ func TestOpen(t *testing.T) {
 			"", "file:" + filepath.Join(nest, "s.json")},
 		{"absolute file", Config{Backend: "file", Path: abs, Dir: nest}, "",
 			"file:" + abs},
-		{"default is lockbox", Config{}, "",
-			`secrets backend "lockbox": not available in this build`},
-		{"lockbox by name", Config{Backend: "lockbox", FolderID: "b1g"}, "",
-			`secrets backend "lockbox": not available in this build`},
+		{"default is lockbox, which needs a folder", Config{}, "",
+			`secrets backend "lockbox" needs a folder`},
+		{"lockbox by name, without credentials", Config{Backend: "lockbox", FolderID: "b1g"},
+			"", "no Yandex Cloud credentials"},
 		{"file without a path", Config{Backend: "file"}, "", "needs a path"},
 		{"unknown backend", Config{Backend: "vault"}, "",
 			`unknown secrets backend "vault": want "lockbox" or "file"`},
@@ -62,10 +62,10 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-func TestOpenLockboxIsUnavailable(t *testing.T) {
-	_, err := Open(t.Context(), Config{}, func(string) string { return "" })
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("Open of lockbox: %v, want ErrUnavailable", err)
+func TestOpenLockboxWithoutCredentials(t *testing.T) {
+	_, err := Open(t.Context(), Config{FolderID: "b1g"}, func(string) string { return "" })
+	if !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("Open of lockbox: %v, want ErrNoCredentials", err)
 	}
 }
 

@@ -1,0 +1,138 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	ycsdk "github.com/yandex-cloud/go-sdk/v2"
+	"github.com/yandex-cloud/go-sdk/v2/pkg/endpoints"
+	"github.com/yandex-cloud/go-sdk/v2/pkg/options"
+	"github.com/yandex-cloud/go-sdk/v2/pkg/transport/middleware/requestid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// The services hatchery calls, and where Yandex Cloud serves them.
+var defaultEndpoints = map[protoreflect.FullName]string{
+	"yandex.cloud.lockbox.v1.SecretService":   "lockbox.api.cloud.yandex.net:443",
+	"yandex.cloud.lockbox.v1.PayloadService":  "payload.lockbox.api.cloud.yandex.net:443",
+	"yandex.cloud.operation.OperationService": "operation.api.cloud.yandex.net:443",
+	"yandex.cloud.iam.v1.IamTokenService":     "iam.api.cloud.yandex.net:443",
+}
+
+// cloudEndpoints says where every call goes. Yandex Cloud's own addresses
+// are the default; HATCHERY_YC_ENDPOINT sends every gRPC call to one
+// address instead and HATCHERY_YC_TOKEN_URL moves the token exchange, which
+// is how tests reach the simulator. Plain text is used only on loopback.
+type cloudEndpoints struct {
+	grpc     map[protoreflect.FullName]string
+	plain    bool // gRPC without TLS: the one address is on loopback
+	tokenURL string
+}
+
+func endpointsFrom(getenv func(string) string) (*cloudEndpoints, error) {
+	ep := &cloudEndpoints{grpc: defaultEndpoints, tokenURL: DefaultTokenURL}
+	if addr := getenv(EnvEndpoint); addr != "" {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil || host == "" || port == "" {
+			return nil, fmt.Errorf("%s=%q: want host:port of a gRPC endpoint", EnvEndpoint, addr)
+		}
+		ep.grpc = map[protoreflect.FullName]string{}
+		for svc := range defaultEndpoints {
+			ep.grpc[svc] = addr
+		}
+		ep.plain = isLoopback(host)
+	}
+	if u := getenv(EnvTokenURL); u != "" {
+		pu, err := url.Parse(u)
+		if err != nil || pu.Host == "" || pu.Scheme != "https" &&
+			!(pu.Scheme == "http" && isLoopback(pu.Hostname())) {
+			return nil, fmt.Errorf("%s=%q: want an https URL (http only on loopback)",
+				EnvTokenURL, u)
+		}
+		ep.tokenURL = u
+	}
+	return ep, nil
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// buildSDK returns an SDK that resolves every service hatchery calls from
+// ep, so nothing asks Yandex Cloud's discovery endpoint, with request ids on
+// every error and every call logged at debug level.
+func buildSDK(ctx context.Context, ep *cloudEndpoints, cc *cloudCreds,
+	log *slog.Logger) (*ycsdk.SDK, error) {
+	p2e := endpoints.PrefixToEndpoint{}
+	for svc, addr := range ep.grpc {
+		params := endpoints.NewEndpointParams(addr)
+		if ep.plain {
+			params.Append(endpoints.Plaintext())
+		}
+		p2e[svc] = params
+	}
+	sdk, err := ycsdk.Build(ctx,
+		options.WithCredentials(cc.creds),
+		options.WithEndpointsResolver(endpoints.NewPrefixEndpointsResolver(p2e)),
+		options.WithCustomDialOptions(grpc.WithChainUnaryInterceptor(
+			debugLog(log), requestid.Interceptor())),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Yandex Cloud: %w", err)
+	}
+	return sdk, nil
+}
+
+// debugLog logs each call's method, result, time and request id; never a
+// request or an answer.
+func debugLog(log *slog.Logger) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn,
+		invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		start := time.Now()
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if log != nil {
+			log.Debug("lockbox", "method", method, "code", status.Code(err).String(),
+				"request_id", requestID(err), "duration", time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	}
+}
+
+// sdkConn lets the generated clients of go-genproto call through the SDK,
+// which picks the connection of each method's service.
+type sdkConn struct{ sdk *ycsdk.SDK }
+
+// fullName turns /pkg.Service/Method into pkg.Service.Method.
+func fullName(method string) protoreflect.FullName {
+	return protoreflect.FullName(strings.Replace(strings.TrimPrefix(method, "/"), "/", ".", 1))
+}
+
+func (c sdkConn) Invoke(ctx context.Context, method string, args, reply any,
+	opts ...grpc.CallOption) error {
+	conn, err := c.sdk.GetConnection(ctx, fullName(method), opts...)
+	if err != nil {
+		return err
+	}
+	return conn.Invoke(ctx, method, args, reply, opts...)
+}
+
+func (c sdkConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string,
+	opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	conn, err := c.sdk.GetConnection(ctx, fullName(method), opts...)
+	if err != nil {
+		return nil, err
+	}
+	return conn.NewStream(ctx, desc, method, opts...)
+}
