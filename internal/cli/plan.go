@@ -2,16 +2,22 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"gitlab.com/hatchery/hatchery/internal/plan"
 )
 
 type planCmd struct {
 	Dir              string `arg:"" optional:"" default:"." help:"The nest: every .fly file below DIR."`
-	Format           string `enum:"text,json" default:"text" help:"Output: text or json."`
+	Format           string `enum:"text,markdown,json" default:"text" help:"Output: text, markdown or json."`
 	DetailedExitcode bool   `help:"Exit 2 when the plan has changes, 0 when it has none."`
+	Out              string `placeholder:"FILE" help:"Save the plan for 'apply FILE': its actions, what they found, the nest's hash."`
+	JSON             string `name:"json" placeholder:"FILE" help:"Also write the plan as JSON to FILE."`
+	Widget           string `placeholder:"FILE" help:"Write GitLab's terraform report (the counts the merge request widget shows) to FILE."`
+	MRNote           bool   `name:"mr-note" help:"In a merge request pipeline, post the plan as a note or update the earlier one."`
 	gitlabFlags
 }
 
@@ -30,14 +36,60 @@ func (c *planCmd) Run(ctx context.Context, env *Env) error {
 	if err := writePlan(env, p, c.Format); err != nil {
 		return err
 	}
+	if err := c.writeArtifacts(s, p); err != nil {
+		return err
+	}
+	if c.MRNote {
+		postNote(ctx, s, p, c.Dir)
+	}
 	return planOutcome(p, c.DetailedExitcode)
 }
 
+// writeArtifacts writes the files the flags ask for, every one masked.
+func (c *planCmd) writeArtifacts(s *session, p *plan.Plan) error {
+	if c.Out != "" {
+		nest := plan.SavedNest{Dir: s.nest.Dir, SHA256: plan.NestHash(s.nest.Files, s.nest.Sources)}
+		saved := p.Save(nest, version())
+		if err := writeMasked(s.env, c.Out, saved.Write); err != nil {
+			return err
+		}
+	}
+	if c.JSON != "" {
+		err := writeMasked(s.env, c.JSON, func(w io.Writer) error { return p.WriteJSON(w, version()) })
+		if err != nil {
+			return err
+		}
+	}
+	if c.Widget != "" {
+		return writeMasked(s.env, c.Widget, p.WriteWidget)
+	}
+	return nil
+}
+
+// writeMasked writes a file through the redactor, whole or not at all.
+func writeMasked(env *Env, path string, write func(io.Writer) error) error {
+	var b strings.Builder
+	if err := write(&b); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(env.Redactor.Mask(b.String())), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
 func writePlan(env *Env, p *plan.Plan, format string) error {
-	if format == "json" {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(p)
+	switch format {
+	case "json":
+		return p.WriteJSON(env.Stdout, version())
+	case "markdown":
+		_, err := io.WriteString(env.Stdout, p.Markdown(plan.MarkdownOptions{}))
+		return err
 	}
 	st := plan.Style{}
 	if env.Color(env.StdoutTTY) {
