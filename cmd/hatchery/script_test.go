@@ -8,6 +8,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"gitlab.com/hatchery/hatchery/internal/cli"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // scriptCmds holds the extra script commands (simulators and the like); files
@@ -53,8 +54,9 @@ func scriptParams(dir string) testscript.Params {
 		Setup: func(e *testscript.Env) error {
 			// Scripts must not see the developer's terminal settings or
 			// overrides; each one sets what it needs.
-			for _, k := range []string{"NO_COLOR", "HATCHERY_SECRETS",
-				"HATCHERY_SERVER_URLS", "HATCHERY_DEBUG"} {
+			blank := []string{"NO_COLOR", "HATCHERY_SECRETS",
+				"HATCHERY_SERVER_URLS", "HATCHERY_DEBUG"}
+			for _, k := range append(blank, secrets.EnvLockbox...) {
 				e.Setenv(k, "")
 			}
 			checkLeaks(e)
