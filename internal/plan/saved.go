@@ -281,7 +281,7 @@ func (su *SavedUnit) drift(u *Unit, mask func(string) string) []string {
 			errText(u.Error)))
 	}
 	// What each touched object looked like, once per object.
-	done := map[string]bool{}
+	done, moved := map[string]bool{}, map[string]bool{}
 	for _, sa := range su.Actions {
 		key := objectKey(sa.Action)
 		if done[key] {
@@ -290,11 +290,13 @@ func (su *SavedUnit) drift(u *Unit, mask func(string) string) []string {
 		done[key] = true
 		was, now := canon(sa.Observed, mask), canon(u.observed(sa.Action), mask)
 		if was != now {
+			moved[key] = true
 			out = append(out, fmt.Sprintf("%s: %s moved since the plan: %s",
 				u, objectName(sa.Action), describeDrift(sa.Observed, u.observed(sa.Action))))
 		}
 	}
-	// The actions themselves, as a multiset of their JSON forms.
+	// The actions themselves, as a multiset of their JSON forms; those on
+	// an object that moved are explained by its line above.
 	want := map[string]int{}
 	for _, sa := range su.Actions {
 		want[canon(sa.Action, mask)]++
@@ -305,12 +307,16 @@ func (su *SavedUnit) drift(u *Unit, mask func(string) string) []string {
 			want[k]--
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: the plan now also would %s", u, a.Title()))
+		if !moved[objectKey(a)] {
+			out = append(out, fmt.Sprintf("%s: the plan now also would %s", u, a.Title()))
+		}
 	}
 	for _, sa := range su.Actions {
 		if k := canon(sa.Action, mask); want[k] > 0 {
 			want[k]--
-			out = append(out, fmt.Sprintf("%s: the plan no longer would %s", u, sa.Title()))
+			if !moved[objectKey(sa.Action)] {
+				out = append(out, fmt.Sprintf("%s: the plan no longer would %s", u, sa.Title()))
+			}
 		}
 	}
 	return out
