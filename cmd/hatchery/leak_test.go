@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -25,7 +26,7 @@ func checkLeaks(e *testscript.Env) {
 	e.Setenv(transcriptVar, transcript)
 	start := time.Now()
 	e.Defer(func() {
-		values := storedSecrets(e.WorkDir)
+		values := append(storedSecrets(e.WorkDir), takeSimSecrets(e.WorkDir)...)
 		if len(values) == 0 {
 			return
 		}
@@ -51,6 +52,21 @@ func checkLeaks(e *testscript.Env) {
 			return nil
 		})
 	})
+}
+
+// simSecrets holds, by work directory, the secrets that simulators of a
+// script held when it ended; they must not leak either.
+var simSecrets = struct {
+	sync.Mutex
+	m map[string][]string
+}{m: map[string][]string{}}
+
+func takeSimSecrets(dir string) []string {
+	simSecrets.Lock()
+	defer simSecrets.Unlock()
+	v := simSecrets.m[dir]
+	delete(simSecrets.m, dir)
+	return v
 }
 
 // storedSecrets reads every file-backend secret store below dir.
