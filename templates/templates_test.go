@@ -319,9 +319,9 @@ func TestPlanPostsTheNoteOnMergeRequestsOnly(t *testing.T) {
 	}
 }
 
-var flagValue = regexp.MustCompile(`--(out|widget)[ =](\S+)`)
+var flagValue = regexp.MustCompile(`--(out|json|widget)[ =](\S+)`)
 
-// scriptFlag returns the value of --out or --widget in a job's script.
+// scriptFlag returns the value of --out, --json or --widget in a job's script.
 func scriptFlag(j Job, flag string) string {
 	for _, m := range flagValue.FindAllStringSubmatch(strings.Join(j.Script, "\n"), -1) {
 		if m[1] == flag {
@@ -334,12 +334,15 @@ func scriptFlag(j Job, flag string) string {
 func TestPlanKeepsWhatApplyAndTheWidgetNeed(t *testing.T) {
 	js := jobs(t, load(t)[Full], nil)
 	plan, apply := js["hatchery:plan"], js["hatchery:apply"]
-	out, widget := scriptFlag(plan, "out"), scriptFlag(plan, "widget")
-	if out == "" || widget == "" {
-		t.Fatalf("plan script %q lacks --out or --widget", plan.Script)
+	out, saved, widget := scriptFlag(plan, "out"), scriptFlag(plan, "json"),
+		scriptFlag(plan, "widget")
+	if out == "" || saved == "" || widget == "" {
+		t.Fatalf("plan script %q lacks --out, --json or --widget", plan.Script)
 	}
-	if plan.Artifacts == nil || !slices.Contains(plan.Artifacts.Paths, out) {
-		t.Errorf("plan artifacts %+v do not keep the saved plan %s", plan.Artifacts, out)
+	for _, f := range []string{out, saved} {
+		if plan.Artifacts == nil || !slices.Contains(plan.Artifacts.Paths, f) {
+			t.Errorf("plan artifacts %+v do not keep %s", plan.Artifacts, f)
+		}
 	}
 	if plan.Artifacts != nil && plan.Artifacts.Reports["terraform"] != widget {
 		t.Errorf("terraform report %q, want the widget file %s",
