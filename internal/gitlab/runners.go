@@ -67,6 +67,31 @@ func (c *Client) Runners(ctx context.Context, owner Owner) ([]RunnerSummary, err
 	return out, nil
 }
 
+// OwnedRunners lists the runners of type typ ("project_type" or
+// "group_type") that the token's user may manage (GET /runners): project
+// runners enabled in any project where it is at least Maintainer, and group
+// runners of the groups it owns and their subgroups. One paged call finds a
+// runner wherever it is registered or enabled, without a request per
+// project.
+func (c *Client) OwnedRunners(ctx context.Context, typ string) ([]RunnerSummary, error) {
+	var out []RunnerSummary
+	opt := &gl.ListRunnersOptions{ListOptions: gl.ListOptions{PerPage: perPage},
+		Type: gl.Ptr(typ)}
+	err := pages(func(page int64) (*gl.Response, error) {
+		opt.Page = page
+		rs, resp, err := c.api.Runners.ListRunners(opt, gl.WithContext(ctx))
+		for _, r := range rs {
+			out = append(out, RunnerSummary{ID: r.ID, Description: r.Description,
+				Paused: r.Paused, Type: r.RunnerType})
+		}
+		return resp, err
+	})
+	if err != nil {
+		return nil, wrapPage("list the runners the token manages", err)
+	}
+	return out, nil
+}
+
 // Runner is a runner's settings and where it is enabled.
 type Runner struct {
 	ID              int64
