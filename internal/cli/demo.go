@@ -157,9 +157,43 @@ func (d *demo) serve(ctx context.Context, env *Env, dir string, builtIn bool) er
 	if builtIn {
 		fmt.Fprintf(env.Stdout, "The example nest was written to %s; edit it and plan again.\n", dir)
 	}
+	d.printCI(env, dir)
 	fmt.Fprintf(env.Stdout, "Press Ctrl-C to stop.\n")
 	<-ctx.Done()
 	return nil
+}
+
+// printCI prints what a merge request pipeline of the nest's own project
+// would set, so that plan --mr-note can be tried by hand.
+func (d *demo) printCI(env *Env, dir string) {
+	host := slices.Sorted(maps.Keys(d.sims))[0]
+	sim := d.sims[host]
+	var id int64
+	sim.View(func(w *gitlabsim.World) {
+		if p := w.ProjectByPath(demoNestProject); p != nil {
+			id = p.ID
+		}
+	})
+	if id == 0 {
+		return
+	}
+	fmt.Fprintf(env.Stdout, "\nThe nest's own project %s on %s has merge request !1 open. "+
+		"To post the plan on it as its pipeline would:\n\n", demoNestProject, host)
+	for _, kv := range [][2]string{
+		{"CI_API_V4_URL", sim.URL() + "/api/v4"},
+		{"CI_SERVER_HOST", host},
+		{"CI_PROJECT_ID", fmt.Sprint(id)},
+		{"CI_MERGE_REQUEST_IID", "1"},
+		{"CI_JOB_URL", sim.URL() + "/" + demoNestProject + "/-/jobs/1"},
+		{"CI_COMMIT_SHORT_SHA", "0000000"},
+		{noteTokenVar, demoNoteToken(host)},
+	} {
+		fmt.Fprintf(env.Stdout, "  export %s=%s\n", kv[0], kv[1])
+	}
+	fmt.Fprintf(env.Stdout, "  hatchery plan --mr-note %s\n\n", dir)
+	fmt.Fprintf(env.Stdout, "Run it twice: the second run edits the note. "+
+		"The merge request's notes: curl -H 'PRIVATE-TOKEN: %s' %s/api/v4/projects/%d/"+
+		"merge_requests/1/notes\n\n", demoNoteToken(host), sim.URL(), id)
 }
 
 // servers lists the servers the nest names, sorted.

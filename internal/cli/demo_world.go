@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"gitlab.com/hatchery/hatchery/internal/desired"
 )
@@ -44,9 +45,20 @@ func demoFixture(state *desired.State, server string) []byte {
 		extraGroups = append([]obj{{"path": "acme", "members": obj{user: "maintainer"}}},
 			extraGroups...)
 	}
+	users := []obj{{"username": user,
+		"tokens": []obj{{"value": demoToken(server), "scopes": []string{"api"}}}}}
+	if server == servers(state)[0] {
+		// The nest's own repository, with a merge request open on it, and
+		// a bot whose token may comment there: what plan --mr-note needs.
+		users = append(users, obj{"username": demoNoteUser,
+			"tokens": []obj{{"value": demoNoteToken(server), "scopes": []string{"api"}}}})
+		extraGroups = append(extraGroups, obj{"path": demoNestGroup,
+			"members": obj{user: "maintainer", demoNoteUser: "reporter"}})
+		extraProjects = append(extraProjects, obj{"path": demoNestProject,
+			"merge_requests": []obj{{"iid": 1, "title": "Change the nest", "author": user}}})
+	}
 	fixture := obj{
-		"users": []obj{{"username": user,
-			"tokens": []obj{{"value": demoToken(server), "scopes": []string{"api"}}}}},
+		"users":    users,
 		"groups":   append(groups, extraGroups...),
 		"projects": append(projects, extraProjects...),
 	}
@@ -55,6 +67,21 @@ func demoFixture(state *desired.State, server string) []byte {
 		panic(fmt.Sprintf("demo fixture: %v", err)) // only plain values above
 	}
 	return data
+}
+
+// The nest's own project in the demo world, and the bot that writes its
+// merge request notes.
+const (
+	demoNestGroup   = "hatchery-demo"
+	demoNestProject = demoNestGroup + "/nest"
+	demoNoteUser    = "hatchery-notes"
+)
+
+// demoNoteToken is the note bot's token. It is shaped unlike a real token
+// on purpose: demo --serve prints it for trying plan --mr-note by hand, and
+// hatchery masks whatever looks like a GitLab token.
+func demoNoteToken(server string) string {
+	return "demo-note-token-" + strings.NewReplacer(".", "-", ":", "-").Replace(server)
 }
 
 // nameOf names a demo project or group after its repo label, else its egg.

@@ -39,8 +39,11 @@ func mrPipelineFrom(getenv func(string) string) (*mrPipeline, error) {
 		dst  *int64
 	}{{"CI_PROJECT_ID", &m.project}, {"CI_MERGE_REQUEST_IID", &m.iid}} {
 		raw := getenv(v.name)
-		if raw == "" {
+		if raw == "" && v.name == "CI_MERGE_REQUEST_IID" {
 			return nil, fmt.Errorf("%s is not set: this is not a merge request pipeline", v.name)
+		}
+		if raw == "" {
+			return nil, fmt.Errorf("%s is not set", v.name)
 		}
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || n <= 0 {
@@ -48,11 +51,11 @@ func mrPipelineFrom(getenv func(string) string) (*mrPipeline, error) {
 		}
 		*v.dst = n
 	}
-	for name, v := range map[string]string{"CI_API_V4_URL": m.apiURL,
-		"CI_SERVER_HOST": m.host} {
-		if v == "" {
-			return nil, fmt.Errorf("%s is not set", name)
-		}
+	if m.apiURL == "" {
+		return nil, errors.New("CI_API_V4_URL is not set")
+	}
+	if m.host == "" {
+		return nil, errors.New("CI_SERVER_HOST is not set")
 	}
 	return m, nil
 }

@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gitlab.com/hatchery/hatchery/examples"
+	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
+)
+
+func TestMRPipelineFrom(t *testing.T) {
+	full := map[string]string{"CI_API_V4_URL": "https://gitlab.example.com/api/v4",
+		"CI_SERVER_HOST": "gitlab.example.com", "CI_PROJECT_ID": "50",
+		"CI_MERGE_REQUEST_IID": "7"}
+	cases := []struct {
+		name, unset, set, value, err string
+	}{
+		{name: "all set"},
+		{name: "not a merge request pipeline", unset: "CI_MERGE_REQUEST_IID",
+			err: "CI_MERGE_REQUEST_IID is not set: this is not a merge request pipeline"},
+		{name: "no project", unset: "CI_PROJECT_ID", err: "CI_PROJECT_ID is not set"},
+		{name: "iid not a number", set: "CI_MERGE_REQUEST_IID", value: "!7",
+			err: `CI_MERGE_REQUEST_IID="!7" is not a positive number`},
+		{name: "no API url", unset: "CI_API_V4_URL", err: "CI_API_V4_URL is not set"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range full {
+				env[k] = v
+			}
+			delete(env, tc.unset)
+			if tc.set != "" {
+				env[tc.set] = tc.value
+			}
+			mr, err := mrPipelineFrom(func(k string) string { return env[k] })
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || mr.project != 50 || mr.iid != 7 || mr.host != "gitlab.example.com" {
+				t.Errorf("mrPipelineFrom = %+v, %v", mr, err)
+			}
+		})
+	}
+}
+
+func TestNoteMarkerNamesTheNest(t *testing.T) {
+	root := filepath.FromSlash("/builds/acme/nest")
+	cases := []struct{ dir, want string }{
+		{".", "<!-- hatchery:plan nest=. -->"},
+		{"nests/prod/", "<!-- hatchery:plan nest=nests/prod -->"},
+		{"./nests/../nests/staging", "<!-- hatchery:plan nest=nests/staging -->"},
+		{filepath.Join(root, "nests", "prod"), "<!-- hatchery:plan nest=nests/prod -->"},
+		{"a-->b", "<!-- hatchery:plan nest=a--%3Eb -->"},
+	}
+	env := &Env{Getenv: func(k string) string {
+		if k == "CI_PROJECT_DIR" {
+			return root
+		}
+		return ""
+	}}
+	for _, tc := range cases {
+		if got := noteMarker(nestName(env, tc.dir)); got != tc.want {
+			t.Errorf("marker of %q = %q, want %q", tc.dir, got, tc.want)
+		}
+	}
+}
+
+// TestDemoServeNoteByHand does what demo --serve tells a person to do:
+// export what it printed and run plan --mr-note twice. The merge request
+// then holds one note from hatchery, edited by the second run.
+func TestDemoServeNoteByHand(t *testing.T) {
+	work := t.TempDir()
+	nest := filepath.Join(work, "nest")
+	if err := os.CopyFS(nest, mustSub(examples.Nest, "nest")); err != nil {
+		t.Fatal(err)
+	}
+	quiet := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	_, state, err := loadState(quiet, nest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(work, "secrets.json")
+	d, err := startDemo(state, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	var printed bytes.Buffer
+	d.printCI(&Env{Stdout: &printed}, nest)
+
+	vars := map[string]string{"HATCHERY_SERVER_URLS": d.urls(), "HATCHERY_SECRETS": "file:" + store}
+	for _, line := range strings.Split(printed.String(), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "  export "), "="); ok &&
+			strings.HasPrefix(line, "  export ") {
+			vars[k] = v
+		}
+	}
+	if vars["CI_MERGE_REQUEST_IID"] != "1" || vars[noteTokenVar] == "" {
+		t.Fatalf("demo --serve printed no merge request or token:\n%s", printed.String())
+	}
+	for i, want := range []string{"posted the plan as note", "updated the plan in note"} {
+		var stdout, stderr bytes.Buffer
+		code := Main([]string{"plan", "--mr-note", nest}, &Env{Stdout: &stdout, Stderr: &stderr,
+			Getenv: func(k string) string { return vars[k] }})
+		if code != ExitOK || !strings.Contains(stderr.String(), want) {
+			t.Fatalf("run %d: exit %d, stderr:\n%s", i+1, code, stderr.String())
+		}
+	}
+	var notes []*gitlabsim.Note
+	d.sims["gitlab.com"].View(func(w *gitlabsim.World) {
+		notes = w.ProjectByPath(demoNestProject).MergeRequest(1).Notes()
+	})
+	if len(notes) != 1 || notes[0].Author.Username != demoNoteUser ||
+		!strings.HasPrefix(notes[0].Body, noteMarker(nestName(quiet, nest))+"\n") ||
+		!notes[0].UpdatedAt.After(notes[0].CreatedAt) {
+		t.Errorf("the merge request's notes: %+v", notes)
+	}
+}
