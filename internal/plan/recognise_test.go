@@ -12,7 +12,7 @@ import (
 const storedRunnerToken = "glrt-stored-0123456789abcdef"
 
 // TestRecogniseRunner finds a unit's runner by the id in its secret record,
-// then by the marker among its project's runners.
+// then by the marker among the runners its token manages.
 func TestRecogniseRunner(t *testing.T) {
 	type world struct {
 		w   *gitlabsim.World
@@ -108,7 +108,7 @@ func TestRecogniseRunner(t *testing.T) {
 				return 0, first
 			},
 			reset:  "adopt: the secret store does not know this runner's token",
-			warned: "2 runners of project",
+			warned: "2 runners carry the marker hatchery:app",
 		},
 		{
 			name: "the record names a runner the token cannot see",

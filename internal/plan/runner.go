@@ -34,8 +34,10 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 }
 
 // findRunner looks for the unit's runner: first by the id kept with its
-// secret record, then by the marker among the owner's runners. It returns
-// nil when there is none.
+// secret record, then by the marker among the runners of its type that the
+// token manages, wherever they are registered or enabled: a bucket's
+// runner stays with its first project when the bucket's first project
+// changes. It returns nil when there is none.
 func findRunner(ctx context.Context, u *Unit) (*gitlab.Runner, error) {
 	if id := u.record.RunnerID; id != 0 {
 		r, err := u.gl.Runner(ctx, id)
@@ -49,7 +51,7 @@ func findRunner(ctx context.Context, u *Unit) (*gitlab.Runner, error) {
 			return nil, err
 		}
 	}
-	list, err := u.gl.Runners(ctx, u.owner)
+	list, err := u.gl.OwnedRunners(ctx, runnerType(u.Kind))
 	if err != nil {
 		return nil, err
 	}
@@ -64,14 +66,22 @@ func findRunner(ctx context.Context, u *Unit) (*gitlab.Runner, error) {
 	}
 	slices.Sort(found)
 	if len(found) > 1 {
-		u.warn("%d runners of %s carry the marker %s (%s); using runner %d",
-			len(found), u.owner, desired.Marker(u.Egg), joinIDs(found), found[0])
+		u.warn("%d runners carry the marker %s (%s); using runner %d",
+			len(found), desired.Marker(u.Egg), joinIDs(found), found[0])
 	}
 	r, err := u.gl.Runner(ctx, found[0])
 	if err != nil {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// runnerType is the GitLab runner type that a unit of kind needs.
+func runnerType(kind desired.Kind) string {
+	if kind == desired.GroupEgg {
+		return "group_type"
+	}
+	return "project_type"
 }
 
 // ours reports whether a runner's description or note names egg.
