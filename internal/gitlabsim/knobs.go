@@ -1,8 +1,10 @@
 package gitlabsim
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -121,6 +123,7 @@ type knobs struct {
 	window      time.Duration
 	windowStart time.Time
 	clock       func() time.Time
+	inspect     func(r *http.Request, body []byte)
 }
 
 func (k *knobs) now() time.Time {
@@ -192,6 +195,30 @@ func (s *Server) SetRateLimit(limit int, window time.Duration) {
 	}
 	s.knobs.limit, s.knobs.window, s.knobs.used = limit, window, 0
 	s.knobs.windowStart = time.Time{}
+}
+
+// Inspect has f called with every API request and its body before it is
+// answered, so a test can check what clients send (a token meant for
+// another server, say). f must not keep r or change it; nil stops it.
+func (s *Server) Inspect(f func(r *http.Request, body []byte)) {
+	s.knobs.mu.Lock()
+	s.knobs.inspect = f
+	s.knobs.mu.Unlock()
+}
+
+// inspected passes the request to the inspector, if any, leaving its body
+// readable for the handler.
+func (k *knobs) inspected(r *http.Request) {
+	k.mu.Lock()
+	f := k.inspect
+	k.mu.Unlock()
+	if f == nil {
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	f(r, body)
 }
 
 // AddFault adds a failure rule; rules are tried in the order added.

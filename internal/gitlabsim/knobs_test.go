@@ -177,3 +177,25 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("%d runners, %v", len(ids), s.Counts())
 	}
 }
+
+func TestInspect(t *testing.T) {
+	f, s, as := start(t)
+	var mu sync.Mutex
+	var seen []string
+	s.Inspect(func(r *http.Request, body []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, r.Method+" "+r.Header.Get("Private-Token")+" "+string(body))
+	})
+	_, _, err := as("alice").Projects.AddProjectHook(f.api.ID, &gitlab.AddProjectHookOptions{
+		URL: ptr("https://hooks.example.com/x"), Token: ptr("hook-secret-inspected")})
+	if err != nil {
+		t.Fatalf("the handler should still read the body: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 1 || !strings.HasPrefix(seen[0], "POST glpat-") ||
+		!strings.Contains(seen[0], `"token":"hook-secret-inspected"`) {
+		t.Errorf("inspector saw %q, want the POST with its token header and body", seen)
+	}
+}

@@ -112,6 +112,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.NotFound(rw, r)
 		return
 	}
+	s.knobs.inspected(r)
 	rt, params, rep := s.match(r.Method, strings.TrimPrefix(path, apiPrefix))
 	name := ""
 	if rt != nil {
