@@ -60,6 +60,7 @@ func scriptParams(dir string) testscript.Params {
 				e.Setenv(k, "")
 			}
 			checkLeaks(e)
+			checkBinding(e)
 			return nil
 		},
 	}
