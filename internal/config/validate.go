@@ -22,6 +22,11 @@ var (
 	notNameChars = regexp.MustCompile(`[^a-z0-9-]+`)
 )
 
+// NoteTokenEgg is the name reserved for the record that holds the token
+// plan --mr-note posts with, yc-lockbox://gitlab/{server}/nest/api-token: an
+// egg of that name would share its record and secret paths.
+const NoteTokenEgg = "nest"
+
 // NameProblem says what is wrong with an egg or bucket name, or "" when
 // nothing is.
 func NameProblem(name string) string {
@@ -39,6 +44,13 @@ func NameProblem(name string) string {
 // checkName reports a bad egg or bucket name, with a name that would do.
 func (d *decoder) checkName(name string, rng hcl.Range, kind string) {
 	problem := NameProblem(name)
+	if problem == "" && name == NoteTokenEgg {
+		d.errorf(rng, "Reserved "+kind+" name", "The name %q is reserved: "+
+			"yc-lockbox://gitlab/{server}/%s/api-token holds the token that posts the "+
+			"plan on merge requests. Rename this %s, for example to %q.",
+			name, name, kind, "nest-"+kind)
+		return
+	}
 	if problem == "" {
 		return
 	}

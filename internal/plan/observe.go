@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"gitlab.com/hatchery/hatchery/internal/config"
 	"gitlab.com/hatchery/hatchery/internal/desired"
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
 	"gitlab.com/hatchery/hatchery/internal/secrets"
@@ -27,7 +28,7 @@ type Planner struct {
 // NoteTokenEgg is the egg segment of the path of the token that writes
 // merge request notes, yc-lockbox://gitlab/{server}/nest/api-token: its
 // record belongs to no egg, and a plan never removes it.
-const NoteTokenEgg = "nest"
+const NoteTokenEgg = config.NoteTokenEgg
 
 // owner is where a unit's runner is registered.
 type owner = gitlab.Owner
