@@ -162,7 +162,7 @@ func fileRecords(path string) []fileRecord {
 		return nil
 	}
 	var f struct {
-		FormatVersion int `json:"format_version"`
+		FormatVersion int          `json:"format_version"`
 		Records       []fileRecord `json:"records"`
 	}
 	if json.Unmarshal(data, &f) != nil || f.FormatVersion == 0 {
