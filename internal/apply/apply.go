@@ -89,6 +89,9 @@ type run struct {
 
 	runnerID int64
 	secret   string // the webhook secret
+	// unserved is set when the unit's runner failed to be made, changed or
+	// enabled: a runner it replaces must then stay.
+	unserved bool
 
 	// outcome holds each action's log line; log has them in the order the
 	// actions ran.
@@ -118,6 +121,13 @@ func (a *Applier) unit(ctx context.Context, u *plan.Unit) *run {
 			phases[3] = append(phases[3], act)
 		}
 	}
+	if u.Replaces != 0 && !a.AllowDelete {
+		// A replacement is carried out whole or not at all: a new runner
+		// made without deleting the old one would leave the old one to
+		// no record, unseen by every later plan.
+		r.res.Left = slices.Concat(phases[1], phases[2])
+		phases[1], phases[2] = nil, nil
+	}
 	r.sequential(ctx, phases[0], r.secretAction)
 	r.sequential(ctx, phases[1], r.runnerAction)
 	r.parallel(ctx, phases[2], r.enable)
@@ -125,7 +135,7 @@ func (a *Applier) unit(ctx context.Context, u *plan.Unit) *run {
 	if a.AllowDelete {
 		r.deletions(ctx, dels)
 	} else {
-		r.res.Left = dels
+		r.res.Left = append(r.res.Left, dels...)
 	}
 	for _, act := range slices.Concat(append(phases, dels)...) {
 		o, ok := r.outcome[act]
@@ -173,6 +183,9 @@ type outcome struct {
 func (r *run) record(act *plan.Action, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err != nil && act.Object == plan.ObjRunner && act.Kind() != "delete" {
+		r.unserved = true
+	}
 	title := fmt.Sprintf("%s: %s", r.u, act.Title())
 	switch {
 	case errors.Is(err, errSkipped):

@@ -6,15 +6,25 @@ import (
 
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
 	"gitlab.com/hatchery/hatchery/internal/plan"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // deletions run in the order the plan lists them: hooks, enablements, the
 // runner, and the secret record last, so a record is only forgotten once
 // nothing it led to is left. Something already gone counts as deleted.
+//
+// A runner that the unit's runner replaces is taken off its projects and
+// deleted only once the unit's runner exists and serves every target, so
+// a failure never leaves the projects with no runner; and the record names
+// the new runner only once the old one is gone.
 func (r *run) deletions(ctx context.Context, acts []*plan.Action) {
 	failed := false
 	for _, act := range acts {
-		if act.Op == plan.OpForget && failed {
+		replaced := r.u.Replaces != 0 && act.Object == plan.ObjRunner &&
+			act.RunnerID == r.u.Replaces
+		if act.Op == plan.OpForget && failed ||
+			replaced && (failed || r.unserved || r.runnerID == 0) {
+			failed = failed || replaced
 			r.record(act, errSkipped)
 			continue
 		}
@@ -22,9 +32,24 @@ func (r *run) deletions(ctx context.Context, acts []*plan.Action) {
 		if gitlab.IsNotFound(err) {
 			err = nil
 		}
+		if err == nil && replaced && act.Op == plan.OpDelete {
+			err = r.replaced(ctx)
+		}
 		failed = failed || err != nil
 		r.record(act, err)
 	}
+}
+
+// replaced lets the record name the unit's runner, now that the runner it
+// replaced is gone.
+func (r *run) replaced(ctx context.Context) error {
+	err := r.Store.Write(ctx, r.u.Key(), secrets.Update{RunnerID: r.runnerID})
+	if err != nil {
+		return fmt.Errorf("runner %d is deleted but the secret record could not be "+
+			"pointed at runner %d (the next plan adopts it): %w",
+			r.u.Replaces, r.runnerID, err)
+	}
+	return nil
 }
 
 func (r *run) delete(ctx context.Context, act *plan.Action) error {

@@ -82,9 +82,16 @@ func (r *run) resetToken(ctx context.Context, id int64) error {
 	return r.storeToken(ctx, id, token)
 }
 
+// storeToken stores the runner's token and, unless the runner replaces
+// another, its id. The record goes on naming a replaced runner until it
+// is deleted (see replaced), so that a plan after a failure still finds it.
 func (r *run) storeToken(ctx context.Context, id int64, token string) error {
-	err := r.Store.Write(ctx, r.u.Key(), secrets.Update{RunnerID: id,
-		Values: map[secrets.Type]string{secrets.RunnerToken: token}})
+	up := secrets.Update{RunnerID: id,
+		Values: map[secrets.Type]string{secrets.RunnerToken: token}}
+	if r.u.Replaces != 0 {
+		up.RunnerID = 0
+	}
+	err := r.Store.Write(ctx, r.u.Key(), up)
 	if err != nil {
 		return fmt.Errorf("runner %d exists but its token could not be stored "+
 			"(the next apply resets it): %w", id, err)

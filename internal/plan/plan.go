@@ -31,7 +31,12 @@ type Unit struct {
 	// Source is file:line of the egg's declaration.
 	Source string `json:"source,omitempty"`
 
-	RunnerID int64     `json:"runner_id,omitempty"`
+	RunnerID int64 `json:"runner_id,omitempty"`
+	// Replaces is a runner that carries the unit's marker but cannot serve
+	// it, being of another type or in another group: GitLab changes
+	// neither. Apply deletes it once the unit's runner serves every target,
+	// and only then lets the secret record name the new runner.
+	Replaces int64     `json:"replaces_runner,omitempty"`
 	Targets  []Target  `json:"targets"`
 	Skipped  []Skipped `json:"skipped,omitempty"`
 	Actions  []*Action `json:"actions"`

@@ -15,14 +15,23 @@ import (
 // observe plans the unit's runner, its enablements, its webhook secret and
 // its hooks.
 func (p *Planner) observe(ctx context.Context, u *Unit) {
-	r, err := findRunner(ctx, u)
+	r, old, err := findRunner(ctx, u)
 	if err != nil {
 		u.fail(err)
 		return
 	}
-	u.seen.sawRunner(r)
+	if r != nil || old == nil {
+		u.seen.sawRunner(r)
+	} else {
+		u.seen.sawRunner(old)
+	}
 	if r == nil {
-		u.add(createRunner(u.unit.Runner))
+		a := createRunner(u.unit.Runner)
+		if old != nil {
+			a.Reason = fmt.Sprintf("replaces runner %d, which %s; "+
+				"only apply --allow-delete carries out a replacement", old.ID, u.misfit(old))
+		}
+		u.add(a)
 	} else {
 		u.RunnerID = r.ID
 		u.planRunner(r)
@@ -30,6 +39,10 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 	u.planEnablements(r)
 	if err := u.planHooks(ctx); err != nil {
 		u.fail(err)
+		return
+	}
+	if old != nil {
+		u.planReplaced(old)
 	}
 }
 
@@ -37,27 +50,49 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 // secret record, then by the marker among the runners of its type that the
 // token manages, wherever they are registered or enabled: a bucket's
 // runner stays with its first project when the bucket's first project
-// changes. It returns nil when there is none.
-func findRunner(ctx context.Context, u *Unit) (*gitlab.Runner, error) {
+// changes. r is nil when there is none. old is a runner with the unit's
+// marker that cannot serve it (see misfit), which r replaces.
+func findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runner, err error) {
 	if id := u.record.RunnerID; id != 0 {
-		r, err := u.gl.Runner(ctx, id)
+		got, err := u.gl.Runner(ctx, id)
 		switch {
-		case err == nil && ours(u.Egg, r.Description, r.MaintenanceNote):
-			return &r, nil
+		case err == nil && ours(u.Egg, got.Description, got.MaintenanceNote):
+			if u.misfit(&got) == "" {
+				return &got, nil, nil
+			}
+			old = &got
 		case err == nil:
 			u.warn("runner %d from the secret record no longer carries the marker %s; "+
 				"looking for the unit's runner by its marker", id, desired.Marker(u.Egg))
 		case !gitlab.IsNotFound(err) && gitlab.StatusCode(err) != 403:
-			return nil, err
+			return nil, nil, err
 		}
 	}
+	r, err = byMarker(ctx, u, old)
+	if err != nil || r == nil {
+		return nil, old, err
+	}
+	if why := u.misfit(r); why != "" {
+		if old != nil {
+			u.warn("runner %d also carries the marker %s but %s; it is left alone",
+				r.ID, desired.Marker(u.Egg), why)
+			return nil, old, nil
+		}
+		return nil, r, nil
+	}
+	return r, old, nil
+}
+
+// byMarker looks for the unit's runner by its marker among the runners of
+// the unit's type that the token manages, other than old.
+func byMarker(ctx context.Context, u *Unit, old *gitlab.Runner) (*gitlab.Runner, error) {
 	list, err := u.gl.OwnedRunners(ctx, runnerType(u.Kind))
 	if err != nil {
 		return nil, err
 	}
 	var found []int64
 	for _, r := range list {
-		if ours(u.Egg, r.Description, "") {
+		if ours(u.Egg, r.Description, "") && (old == nil || r.ID != old.ID) {
 			found = append(found, r.ID)
 		}
 	}
