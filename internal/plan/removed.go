@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // observeRemoved plans the removal of what a unit no longer in the nest
@@ -41,10 +42,12 @@ func forget() *Action {
 func (u *Unit) planRemoval(ctx context.Context) error {
 	id := u.record.RunnerID
 	if id == 0 {
+		u.unseenHooks("the secret record names no runner")
 		return nil
 	}
 	r, err := u.gl.Runner(ctx, id)
 	if gitlab.IsNotFound(err) {
+		u.unseenHooks(fmt.Sprintf("runner %d is gone from GitLab", id))
 		return nil
 	}
 	if err != nil {
@@ -82,6 +85,22 @@ func (u *Unit) planRemoval(ctx context.Context) error {
 	}
 	u.add(&Action{Op: OpDelete, Object: ObjRunner, RunnerID: id, Reason: goneReason})
 	return nil
+}
+
+// unseenHooks warns that a removed unit's hooks cannot be found: only its
+// runner's projects lead to them, the record keeps no list of projects,
+// and GitLab has no search for hooks. Reading the hooks of every project
+// the token can see would find them at one request per project, with no
+// bound, so the plan says what it cannot see instead. No hook was made
+// when the record holds no webhook-secret: apply stores it first.
+func (u *Unit) unseenHooks(why string) {
+	if u.record.Values[secrets.WebhookSecret] == "" {
+		return
+	}
+	u.warn("%s, and only a runner's projects lead to the egg's hooks: hooks named %s may be "+
+		"left on the projects it served. hatchery does not read every project's hooks "+
+		"to find them; delete them in each project's Settings > Webhooks, or put the egg "+
+		"back in the nest, apply, and then remove it", why, HookName(u.Egg))
 }
 
 // goneReason is why everything a removed unit left is deleted.

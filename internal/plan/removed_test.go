@@ -32,6 +32,7 @@ func TestRemovedUnit(t *testing.T) {
 		// "op object id" lines.
 		build    func(x world) (runner int64, want []string)
 		apiToken bool
+		hookless bool // the record holds no webhook-secret: no hook was made
 		warned   string
 	}{
 		{
@@ -65,13 +66,27 @@ func TestRemovedUnit(t *testing.T) {
 			apiToken: true,
 		},
 		{
+			// Only the runner's projects lead to the hooks: the plan says
+			// what it cannot see rather than read every project's hooks.
 			name: "runner deleted by hand",
+			build: func(x world) (int64, []string) {
+				r := x.w.AddRunner(gitlabsim.ProjectRunner, nil, x.one)
+				hook(x, x.one)
+				x.w.DeleteRunner(r.ID)
+				return r.ID, []string{"forget secret"}
+			},
+			apiToken: true,
+			warned:   "hooks named hatchery:gone may be left on the projects it served",
+		},
+		{
+			name: "runner deleted by hand before any hook was made",
 			build: func(x world) (int64, []string) {
 				r := x.w.AddRunner(gitlabsim.ProjectRunner, nil, x.one)
 				x.w.DeleteRunner(r.ID)
 				return r.ID, []string{"forget secret"}
 			},
 			apiToken: true,
+			hookless: true,
 		},
 		{
 			name: "runner that lost its marker",
@@ -90,6 +105,7 @@ func TestRemovedUnit(t *testing.T) {
 				return 0, []string{"forget secret"}
 			},
 			apiToken: true,
+			warned:   "the secret record names no runner",
 		},
 		{
 			name: "no api-token to look with",
@@ -118,6 +134,9 @@ func TestRemovedUnit(t *testing.T) {
 			e.nest(projectEgg("keep", keep, ""))
 			up := secrets.Update{RunnerID: runner, Values: map[secrets.Type]string{
 				secrets.WebhookSecret: "old-secret-0123456789abcdef"}}
+			if tt.hookless {
+				delete(up.Values, secrets.WebhookSecret)
+			}
 			if tt.apiToken {
 				up.Values[secrets.APIToken] = simToken
 			}
