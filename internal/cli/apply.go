@@ -121,22 +121,29 @@ func readSaved(path string) (*plan.Saved, error) {
 
 var errApplyFailed = errors.New("apply failed")
 
-// applyOutcome ends the log of an apply with its summary line; deletions
+// applyOutcome ends the log of an apply with its summary line; actions
 // left for --allow-delete are counted there and warned about on stderr.
 func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
 	if res.Done+len(res.Failed)+res.Skipped > 0 {
 		fmt.Fprintln(env.Stdout) // between the actions' log lines and the summary
 	}
+	// Left holds deletions, and the creates of runner replacements, which
+	// are carried out together with the deletion they lead to.
 	left := ""
 	if n := len(res.Left); n > 0 {
-		left = fmt.Sprintf(", %d %s left", n, pluralWord(n, "deletion", "deletions"))
-		fmt.Fprintf(env.Stderr, "hatchery: warning: %d %s left undone; "+
-			"run apply --allow-delete to carry them out\n",
-			n, pluralWord(n, "deletion", "deletions"))
+		left = fmt.Sprintf(", %d left for --allow-delete", n)
+		fmt.Fprintf(env.Stderr, "hatchery: warning: %d %s left undone: deletions and "+
+			"runner replacements run only with apply --allow-delete\n",
+			n, pluralWord(n, "action", "actions"))
 	}
 	if !res.OK() || unplanned > 0 {
-		fmt.Fprintf(env.Stdout, "Apply incomplete: %d done, %d failed, %d skipped%s.\n",
-			res.Done, len(res.Failed), res.Skipped, left)
+		notPlanned := ""
+		if unplanned > 0 {
+			notPlanned = fmt.Sprintf(", %d %s not planned", unplanned,
+				pluralWord(unplanned, "unit", "units"))
+		}
+		fmt.Fprintf(env.Stdout, "Apply incomplete: %d done, %d failed, %d skipped%s%s.\n",
+			res.Done, len(res.Failed), res.Skipped, notPlanned, left)
 		return withHint(errApplyFailed, "fix the failures above and run apply again; "+
 			"what is done stays done")
 	}

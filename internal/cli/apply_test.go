@@ -24,17 +24,17 @@ func TestApplyOutcome(t *testing.T) {
 	}{
 		{"done", apply.Result{Done: 3}, 0, "\nApply complete: 3 done.\n", "", false},
 		{"only deletions left", apply.Result{Left: []*plan.Action{del, del}}, 0,
-			"Apply complete: 0 done, 2 deletions left.\n",
-			"hatchery: warning: 2 deletions left undone; " +
-				"run apply --allow-delete to carry them out\n", false},
+			"Apply complete: 0 done, 2 left for --allow-delete.\n",
+			"hatchery: warning: 2 actions left undone: deletions and runner " +
+				"replacements run only with apply --allow-delete\n", false},
 		{"done and one left", apply.Result{Done: 1, Left: []*plan.Action{del}}, 0,
-			"\nApply complete: 1 done, 1 deletion left.\n",
-			"hatchery: warning: 1 deletion left undone; " +
-				"run apply --allow-delete to carry them out\n", false},
+			"\nApply complete: 1 done, 1 left for --allow-delete.\n",
+			"hatchery: warning: 1 action left undone: deletions and runner " +
+				"replacements run only with apply --allow-delete\n", false},
 		{"failed", apply.Result{Done: 1, Failed: []error{errors.New("boom")}}, 0,
 			"\nApply incomplete: 1 done, 1 failed, 0 skipped.\n", "", true},
 		{"a unit not planned", apply.Result{Done: 2}, 1,
-			"\nApply incomplete: 2 done, 0 failed, 0 skipped.\n", "", true},
+			"\nApply incomplete: 2 done, 0 failed, 0 skipped, 1 unit not planned.\n", "", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
