@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -10,19 +11,29 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// TestLeakCheckFails proves the leak check can fail: a script that copies a
-// stored secret into a new file must not pass.
+// TestLeakCheckFails proves the leak check can fail: each script in
+// testdata/leak copies a stored secret into a file and must not pass.
 func TestLeakCheckFails(t *testing.T) {
-	r := &recordingT{}
-	testscript.RunT(r, scriptParams("../../testdata/leak"))
-	if !r.failed() {
-		t.Fatal("a script that leaked a stored secret passed")
+	files, err := filepath.Glob("../../testdata/leak/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no leak scripts: %v", err)
 	}
-	if !strings.Contains(r.messages(), "leaked into") {
-		t.Fatalf("failure does not name the leak:\n%s", r.messages())
-	}
-	if strings.Contains(r.messages(), "glpat-leakcheck-0123456789") {
-		t.Fatal("the leak report itself prints the secret")
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			p := scriptParams("")
+			p.Dir, p.Files = "", []string{file}
+			r := &recordingT{}
+			testscript.RunT(r, p)
+			if !r.failed() {
+				t.Fatal("a script that leaked a stored secret passed")
+			}
+			if !strings.Contains(r.messages(), "leaked into") {
+				t.Fatalf("failure does not name the leak:\n%s", r.messages())
+			}
+			if strings.Contains(r.messages(), "glpat-leakcheck-0123456789") {
+				t.Fatal("the leak report itself prints the secret")
+			}
+		})
 	}
 }
 

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -20,11 +20,14 @@ const transcriptVar = "HATCHERY_TEST_TRANSCRIPT"
 // checkLeaks arranges for every script to fail if a secret from any secret
 // store in its work directory shows up in what hatchery printed, or in a
 // file that appeared or changed while the script ran (plan files, rewritten
-// .fly files). Secret stores themselves are where secrets belong.
+// .fly files). Secret stores themselves are where secrets belong. A file
+// counts as changed when its content differs from the snapshot taken at
+// setup: modification times can tie with, or even fall before, the
+// moment setup ended.
 func checkLeaks(e *testscript.Env) {
 	transcript := filepath.Join(e.WorkDir, ".transcript")
 	e.Setenv(transcriptVar, transcript)
-	start := time.Now()
+	before := snapshot(e.WorkDir)
 	e.Defer(func() {
 		values := append(storedSecrets(e.WorkDir), takeSimSecrets(e.WorkDir)...)
 		if len(values) == 0 {
@@ -40,18 +43,30 @@ func checkLeaks(e *testscript.Env) {
 		if data, err := os.ReadFile(transcript); err == nil {
 			check("hatchery's output", data)
 		}
-		filepath.WalkDir(e.WorkDir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || path == transcript || isStore(path) ||
-				strings.HasSuffix(path, ".lock") {
-				return nil
+		for path, sum := range snapshot(e.WorkDir) {
+			if path == transcript || isStore(path) || strings.HasSuffix(path, ".lock") ||
+				before[path] == sum {
+				continue
 			}
-			if info, err := d.Info(); err == nil && info.ModTime().After(start) {
-				data, _ := os.ReadFile(path)
-				check(path, data)
-			}
-			return nil
-		})
+			data, _ := os.ReadFile(path)
+			check(path, data)
+		}
 	})
+}
+
+// snapshot maps every file below dir to the SHA-256 of its content.
+func snapshot(dir string) map[string][sha256.Size]byte {
+	sums := map[string][sha256.Size]byte{}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if data, err := os.ReadFile(path); err == nil {
+			sums[path] = sha256.Sum256(data)
+		}
+		return nil
+	})
+	return sums
 }
 
 // simSecrets holds, by work directory, the secrets that simulators of a
