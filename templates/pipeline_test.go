@@ -58,6 +58,9 @@ func TestPipelineUnderGitLabCILocal(t *testing.T) {
 		e.checkJobList(t, name, vars)
 	}
 
+	t.Log("hatchery's own .gitlab-ci.yml, with the component included from this tree")
+	e.checkOwnPipeline(t)
+
 	t.Log("validate, as every pipeline runs it")
 	e.mustPass(t, e.run(t, append(pipelineVars("merge request"), "hatchery:validate")...),
 		"hatchery:validate")
@@ -117,20 +120,21 @@ func buildHatchery(t *testing.T) string {
 	return dir
 }
 
-// nestRepo makes a nest repository: the example nest in nest/, the
+// nestRepo makes a nest repository: the example nest in examples/nest, the
 // component in templates/, and a .gitlab-ci.yml that includes it, on a
 // branch main that is also origin's default.
 func nestRepo(t *testing.T) string {
 	t.Helper()
 	repo := t.TempDir()
-	if err := os.CopyFS(filepath.Join(repo, "nest"), os.DirFS("../examples/nest")); err != nil {
+	nest := filepath.Join(repo, "examples", "nest")
+	if err := os.CopyFS(nest, os.DirFS("../examples/nest")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.CopyFS(filepath.Join(repo, "templates"), files); err != nil {
 		t.Fatal(err)
 	}
 	ci := "include:\n  - local: templates/full-pipeline.yml\n" +
-		"    inputs:\n      nest: nest\n      parallelism: 4\n"
+		"    inputs:\n      nest: examples/nest\n      parallelism: 4\n"
 	if err := os.WriteFile(filepath.Join(repo, ".gitlab-ci.yml"), []byte(ci), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +292,7 @@ func missingFlags(t *testing.T, bin string) []string {
 func (e *gclEnv) startDemo(t *testing.T) {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(e.bin, "hatchery"), "demo", "--serve",
-		filepath.Join(e.repo, "nest"))
+		filepath.Join(e.repo, "examples", "nest"))
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
