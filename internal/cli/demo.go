@@ -15,13 +15,15 @@ import (
 	"gitlab.com/hatchery/hatchery/internal/desired"
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
 	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
+	"gitlab.com/hatchery/hatchery/internal/lockboxsim"
 	"gitlab.com/hatchery/hatchery/internal/plan"
 	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 type demoCmd struct {
-	Dir   string `arg:"" optional:"" help:"A nest to try; the built-in example nest when omitted."`
-	Serve bool   `help:"Keep the simulated GitLab running for plan and apply by hand, until Ctrl-C."`
+	Dir     string `arg:"" optional:"" help:"A nest to try; the built-in example nest when omitted."`
+	Serve   bool   `help:"Keep the simulated GitLab running for plan and apply by hand, until Ctrl-C."`
+	Secrets string `enum:"file,lockbox" default:"file" help:"Keep secrets in a JSON file, or in a simulated Lockbox through the real gRPC client."`
 }
 
 // Run builds a simulated GitLab that holds every project and group the
@@ -46,7 +48,11 @@ func (c *demoCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	d, err := startDemo(state, filepath.Join(work, "secrets.json"))
+	if c.Serve && c.Secrets == secrets.BackendLockbox {
+		return withHint(fmt.Errorf("demo --serve keeps secrets in a file only"),
+			"drop --secrets lockbox to try plan and apply by hand")
+	}
+	d, err := startDemo(ctx, env, state, filepath.Join(work, "secrets.json"), c.Secrets)
 	if err != nil {
 		return err
 	}
@@ -57,17 +63,27 @@ func (c *demoCmd) Run(ctx context.Context, env *Env) error {
 	return d.run(ctx, env, state)
 }
 
-// demo is a running set of simulated GitLab instances and the file store
-// that holds their api tokens.
+// demo is a running set of simulated GitLab instances and the store
+// (a file, or a simulated Lockbox) that holds their api tokens.
 type demo struct {
 	sims      map[string]*gitlabsim.Server
 	storePath string
+	lockbox   *lockboxsim.Server // nil: the file at storePath
+	iamToken  string             // the simulated Lockbox's one token
 }
 
-func startDemo(state *desired.State, storePath string) (*demo, error) {
+func startDemo(ctx context.Context, env *Env, state *desired.State, storePath,
+	backend string) (*demo, error) {
 	d := &demo{sims: map[string]*gitlabsim.Server{}, storePath: storePath}
-	store, err := secrets.OpenFile(storePath, false)
+	if backend == secrets.BackendLockbox {
+		var err error
+		if d.lockbox, d.iamToken, err = startDemoLockbox(); err != nil {
+			return nil, err
+		}
+	}
+	store, err := d.openStore(ctx, env)
 	if err != nil {
+		d.close()
 		return nil, err
 	}
 	defer store.Close()
@@ -86,7 +102,7 @@ func startDemo(state *desired.State, storePath string) (*demo, error) {
 	}
 	for _, u := range state.Units {
 		up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: demoToken(u.Server)}}
-		if err := store.Write(context.Background(), u.Key(), up); err != nil {
+		if err := store.Write(ctx, u.Key(), up); err != nil {
 			d.close()
 			return nil, err
 		}
@@ -97,6 +113,9 @@ func startDemo(state *desired.State, storePath string) (*demo, error) {
 func (d *demo) close() {
 	for _, s := range d.sims {
 		s.Close()
+	}
+	if d.lockbox != nil {
+		d.lockbox.Close()
 	}
 }
 
@@ -112,7 +131,7 @@ func (d *demo) urls() string {
 func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 	overrides, _ := gitlab.ParseServerURLs(d.urls())
 	pool := gitlab.NewPool(gitlab.Config{Overrides: overrides, Logger: env.Logger})
-	store, err := secrets.OpenFile(d.storePath, false)
+	store, err := d.openStore(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -121,7 +140,11 @@ func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 	applier := &apply.Applier{Store: store, Log: env.Stdout,
 		Reveal: func(v string) { env.Redactor.Add(v) }}
 
-	fmt.Fprintf(env.Stdout, "Simulated GitLab: %s\n\n", strings.Join(slices.Sorted(maps.Keys(d.sims)), ", "))
+	fmt.Fprintf(env.Stdout, "Simulated GitLab: %s\n", strings.Join(slices.Sorted(maps.Keys(d.sims)), ", "))
+	if d.lockbox != nil {
+		fmt.Fprintf(env.Stdout, "Simulated Lockbox: folder %s\n", demoFolder)
+	}
+	fmt.Fprintln(env.Stdout)
 	for i, step := range []string{"plan", "apply", "plan again"} {
 		fmt.Fprintf(env.Stdout, "%s── hatchery %s ──\n\n", blank(i), step)
 		p, err := planner.Plan(ctx, state)

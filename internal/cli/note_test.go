@@ -88,7 +88,7 @@ func TestDemoServeNoteByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := filepath.Join(work, "secrets.json")
-	d, err := startDemo(state, store)
+	d, err := startDemo(t.Context(), quiet, state, store, "file")
 	if err != nil {
 		t.Fatal(err)
 	}
