@@ -12,9 +12,26 @@ import (
 	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
+// Bounds of --parallelism: at least one request must run, and more than
+// maxParallelism at once per server only earns 429s from GitLab.
+const (
+	minParallelism = 1
+	maxParallelism = 64
+)
+
 // gitlabFlags are the flags of every command that talks to GitLab.
 type gitlabFlags struct {
-	Parallelism int `default:"8" help:"GitLab requests at once per server."`
+	Parallelism int `default:"8" help:"GitLab requests at once per server, 1 to 64."`
+}
+
+// Validate refuses a parallelism that would stall every request or flood
+// the server; kong reports it as a usage error.
+func (f *gitlabFlags) Validate() error {
+	if f.Parallelism < minParallelism || f.Parallelism > maxParallelism {
+		return fmt.Errorf("--parallelism is %d; it must be between %d and %d",
+			f.Parallelism, minParallelism, maxParallelism)
+	}
+	return nil
 }
 
 // session is what a command that plans needs: the compiled nest, the
