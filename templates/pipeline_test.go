@@ -33,6 +33,7 @@ const gclVersion = "4.70.1"
 type gclEnv struct {
 	gcl, bin, repo, home string
 	vars                 map[string]string // HATCHERY_SERVER_URLS and HATCHERY_SECRETS
+	mrVars               map[string]string // the demo's merge request and note token
 	sims                 map[string]string // server -> simulator URL
 }
 
@@ -72,19 +73,23 @@ func TestPipelineUnderGitLabCILocal(t *testing.T) {
 	e.startDemo(t)
 	before := e.world(t)
 
-	t.Log("a merge request pipeline: validate and plan; nothing changes in GitLab")
-	out := e.run(t, pipelineVars("merge request")...)
-	e.mustPass(t, out, "hatchery:validate", "hatchery:plan")
-	if !strings.Contains(out, "to create") {
-		t.Errorf("the plan job's log shows no plan:\n%s", out)
+	t.Log("a merge request pipeline, twice: validate and plan, one note, no other change")
+	for range 2 {
+		out := e.run(t, pipelineVars("merge request", e.mrVars)...)
+		e.mustPass(t, out, "hatchery:validate", "hatchery:plan")
+		if !strings.Contains(out, "to create") {
+			t.Errorf("the plan job's log shows no plan:\n%s", out)
+		}
 	}
-	if after := e.world(t); !sameRunnersAndHooks(before, after) {
+	after := e.world(t)
+	if !sameRunnersAndHooks(before, after) {
 		t.Errorf("a merge request pipeline changed GitLab")
 	}
+	e.checkNote(t, after)
 	e.checkPlanArtifacts(t)
 
 	t.Log("a scheduled pipeline before apply: drift fails the job")
-	out = e.run(t, pipelineVars("schedule")...)
+	out := e.run(t, pipelineVars("schedule")...)
 	if !strings.Contains(out, "FAIL  hatchery:drift") {
 		t.Errorf("drift did not fail before apply:\n%s", out)
 	}
@@ -159,14 +164,18 @@ func nestRepo(t *testing.T) string {
 	return repo
 }
 
-// pipelineVars are the variables of a pipeline kind, as --variable and
-// --unset-variable arguments for gitlab-ci-local, which otherwise sets
-// them from the repository as for a push.
-func pipelineVars(kind string) []string {
-	vars := pipelines[kind]
-	args := []string{"--ignore-predefined-vars",
-		strings.Join(slices.Sorted(maps.Keys(vars)), ",")}
-	for _, k := range slices.Sorted(maps.Keys(vars)) {
+// pipelineVars are the variables of a pipeline kind and any extra ones,
+// as --variable and --unset-variable arguments for gitlab-ci-local, which
+// otherwise sets them from the repository as for a push.
+func pipelineVars(kind string, extra ...map[string]string) []string {
+	vars := maps.Clone(pipelines[kind])
+	for _, m := range extra {
+		maps.Copy(vars, m)
+	}
+	keys := slices.Sorted(maps.Keys(vars))
+	// gitlab-ci-local takes this flag once; a second one breaks it.
+	args := []string{"--ignore-predefined-vars", strings.Join(keys, ",")}
+	for _, k := range keys {
 		args = append(args, "--variable", k+"="+vars[k])
 	}
 	for _, k := range []string{"CI_COMMIT_BRANCH", "CI_COMMIT_TAG", "CI_MERGE_REQUEST_IID"} {
@@ -237,6 +246,36 @@ func (e *gclEnv) checkJobList(t *testing.T, kind string, vars map[string]string)
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("%s pipeline: gitlab-ci-local lists %v, the rules say %v", kind, got, want)
+	}
+}
+
+// checkNote checks that the merge request has exactly one note with the
+// plan, however often the plan job ran.
+func (e *gclEnv) checkNote(t *testing.T, w world) {
+	t.Helper()
+	if e.mrVars["CI_PROJECT_ID"] == "" {
+		t.Log("hatchery demo --serve offers no merge request; the note is not checked")
+		return
+	}
+	sw := w[e.mrVars["CI_SERVER_HOST"]]
+	if sw == nil {
+		t.Fatalf("no simulator for the nest's server %q", e.mrVars["CI_SERVER_HOST"])
+	}
+	var notes []string
+	for _, p := range sw.Projects {
+		if fmt.Sprint(p.ID) != e.mrVars["CI_PROJECT_ID"] {
+			continue
+		}
+		for _, mr := range p.MergeRequests {
+			for _, n := range mr.Notes {
+				if mr.IID == 1 {
+					notes = append(notes, n.Body)
+				}
+			}
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "26 to create") {
+		t.Errorf("merge request !1 has notes %q, want one with the plan", notes)
 	}
 }
 
@@ -321,21 +360,30 @@ func (e *gclEnv) startDemo(t *testing.T) {
 		close(lines)
 		io.Copy(io.Discard, stdout)
 	}()
-	e.vars = map[string]string{}
+	e.vars, e.mrVars = map[string]string{}, map[string]string{}
 	timeout := time.After(30 * time.Second)
-	for len(e.vars) < 2 {
+	for done := false; !done; {
 		select {
 		case line, ok := <-lines:
 			if !ok {
 				t.Fatal("hatchery demo --serve ended before printing its variables")
 			}
+			done = strings.HasPrefix(line, "Press Ctrl-C")
 			k, v, found := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "export "), "=")
-			if found && (k == "HATCHERY_SERVER_URLS" || k == "HATCHERY_SECRETS") {
+			switch {
+			case !found || !strings.HasPrefix(strings.TrimSpace(line), "export "):
+			case k == "HATCHERY_SERVER_URLS" || k == "HATCHERY_SECRETS":
 				e.vars[k] = v
+			default:
+				e.mrVars[k] = v
 			}
 		case <-timeout:
-			t.Fatal("hatchery demo --serve printed no variables in 30s")
+			t.Fatal("hatchery demo --serve did not say it was ready in 30s")
 		}
+	}
+	if len(e.vars) != 2 {
+		t.Fatalf("hatchery demo --serve printed %v, want HATCHERY_SERVER_URLS and HATCHERY_SECRETS",
+			e.vars)
 	}
 	go func() {
 		for range lines {
@@ -363,6 +411,12 @@ type simWorld struct {
 			URL      string `json:"url"`
 			HasToken bool   `json:"has_token"`
 		} `json:"hooks"`
+		MergeRequests []struct {
+			IID   int64 `json:"iid"`
+			Notes []struct {
+				Body string `json:"body"`
+			} `json:"notes"`
+		} `json:"merge_requests"`
 	} `json:"projects"`
 	Runners []struct {
 		Description     string  `json:"description"`
@@ -392,9 +446,20 @@ func (e *gclEnv) world(t *testing.T) world {
 }
 
 func sameRunnersAndHooks(a, b world) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
+	strip := func(w world) string {
+		type view struct{ Runners, Hooks any }
+		out := map[string]view{}
+		for server, sw := range w {
+			hooks := map[int64]any{}
+			for _, p := range sw.Projects {
+				hooks[p.ID] = p.Hooks
+			}
+			out[server] = view{sw.Runners, hooks}
+		}
+		data, _ := json.Marshal(out)
+		return string(data)
+	}
+	return strip(a) == strip(b)
 }
 
 // checkApplied checks the world against what examples/nest declares.

@@ -223,7 +223,7 @@ func TestIDTokensWhereLockboxIsRead(t *testing.T) {
 				t.Errorf("%s: id token %+v, want HATCHERY_ID_TOKEN with the audience input",
 					name, j.IDTokens)
 			}
-			if j.Variables["HATCHERY_SERVICE_ACCOUNT_ID"] != "" {
+			if j.Variables["HATCHERY_YC_SERVICE_ACCOUNT_ID"] != "" {
 				t.Errorf("%s: service account set without the input", name)
 			}
 		}
