@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"gitlab.com/hatchery/hatchery/internal/desired"
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
@@ -39,15 +40,30 @@ type Result struct {
 	Left []*plan.Action
 	// Skipped counts actions not tried because one they need failed.
 	Skipped int
+	// Interrupted is set when the context ended during the apply: no
+	// action was started after that, and NotStarted counts those left.
+	Interrupted bool
+	NotStarted  int
 }
 
-// OK reports whether every tried action succeeded.
-func (r *Result) OK() bool { return len(r.Failed) == 0 && r.Skipped == 0 }
+// OK reports whether every action was tried and succeeded.
+func (r *Result) OK() bool {
+	return len(r.Failed) == 0 && r.Skipped == 0 && !r.Interrupted
+}
+
+// ErrInterrupted is the error of an action cut off by the end of the
+// apply's context: a Ctrl-C, or a signal to stop.
+var ErrInterrupted = errors.New("interrupted")
 
 // Apply carries out the plan, its units at once. A failure stops the steps
 // of its unit that depend on it, never the other units. Each unit's lines
 // go to Log when it is done, in plan order, so the log reads the same
 // however the requests interleave.
+//
+// Once ctx ends, no action starts: those in flight finish or fail (a store
+// write that records what GitLab already did is still made), and the rest
+// are counted in NotStarted. Every action is idempotent, so the next apply
+// finishes the work.
 func (a *Applier) Apply(ctx context.Context, p *plan.Plan) *Result {
 	var units []*plan.Unit
 	for _, u := range p.Units {
@@ -75,7 +91,9 @@ func (a *Applier) Apply(ctx context.Context, p *plan.Plan) *Result {
 		res.Failed = append(res.Failed, r.res.Failed...)
 		res.Left = append(res.Left, r.res.Left...)
 		res.Skipped += r.res.Skipped
+		res.NotStarted += r.res.NotStarted
 	}
+	res.Interrupted = ctx.Err() != nil
 	return res
 }
 
@@ -153,11 +171,30 @@ func (a *Applier) unit(ctx context.Context, u *plan.Unit) *run {
 // errSkipped marks an action not tried because an earlier one failed.
 var errSkipped = errors.New("skipped")
 
+// errNotStarted marks an action not tried because the apply was interrupted.
+var errNotStarted = fmt.Errorf("not started: %w", ErrInterrupted)
+
 func (r *run) sequential(ctx context.Context, acts []*plan.Action,
 	fn func(context.Context, *plan.Action) error) {
 	for _, act := range acts {
-		r.record(act, fn(ctx, act))
+		r.record(act, r.start(ctx, act, fn))
 	}
+}
+
+// start runs fn unless ctx has ended; an error that the end of ctx caused
+// becomes ErrInterrupted, with what the action may have done.
+func (r *run) start(ctx context.Context, act *plan.Action,
+	fn func(context.Context, *plan.Action) error) error {
+	if ctx.Err() != nil {
+		return errNotStarted
+	}
+	err := fn(ctx, act)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, errSkipped) {
+		// The cause is the context's end, which says nothing more.
+		return fmt.Errorf("%w while it ran; it may have been carried out, and the "+
+			"next apply finds out", ErrInterrupted)
+	}
+	return err
 }
 
 func (r *run) parallel(ctx context.Context, acts []*plan.Action,
@@ -167,7 +204,7 @@ func (r *run) parallel(ctx context.Context, acts []*plan.Action,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.record(act, fn(ctx, act))
+			r.record(act, r.start(ctx, act, fn))
 		}()
 	}
 	wg.Wait()
@@ -188,6 +225,9 @@ func (r *run) record(act *plan.Action, err error) {
 	}
 	title := fmt.Sprintf("%s: %s", r.u, act.Title())
 	switch {
+	case errors.Is(err, errNotStarted):
+		r.res.NotStarted++
+		r.outcome[act] = outcome{line: fmt.Sprintf("not started %s (interrupted)\n", title)}
 	case errors.Is(err, errSkipped):
 		r.res.Skipped++
 		r.outcome[act] = outcome{line: fmt.Sprintf("skipped %s (an earlier step failed)\n", title)}
@@ -198,6 +238,15 @@ func (r *run) record(act *plan.Action, err error) {
 		r.res.Done++
 		r.outcome[act] = outcome{line: fmt.Sprintf("done    %s\n", title)}
 	}
+}
+
+// finishWait bounds a store write that records what GitLab already did,
+// made even when the apply was interrupted.
+const finishWait = 30 * time.Second
+
+// finishing is ctx without its cancellation, for such a write.
+func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), finishWait)
 }
 
 func (r *run) reveal(v string) {

@@ -22,27 +22,37 @@ func (r *run) deletions(ctx context.Context, acts []*plan.Action) {
 	for _, act := range acts {
 		replaced := r.u.Replaces != 0 && act.Object == plan.ObjRunner &&
 			act.RunnerID == r.u.Replaces
+		if ctx.Err() != nil {
+			r.record(act, errNotStarted)
+			continue
+		}
 		if act.Op == plan.OpForget && failed ||
 			replaced && (failed || r.unserved || r.runnerID == 0) {
 			failed = failed || replaced
 			r.record(act, errSkipped)
 			continue
 		}
-		err := r.delete(ctx, act)
-		if gitlab.IsNotFound(err) {
-			err = nil
-		}
-		if err == nil && replaced && act.Op == plan.OpDelete {
-			err = r.replaced(ctx)
-		}
+		err := r.start(ctx, act, func(ctx context.Context, act *plan.Action) error {
+			err := r.delete(ctx, act)
+			if gitlab.IsNotFound(err) {
+				err = nil
+			}
+			if err == nil && replaced && act.Op == plan.OpDelete {
+				err = r.replaced(ctx)
+			}
+			return err
+		})
 		failed = failed || err != nil
 		r.record(act, err)
 	}
 }
 
 // replaced lets the record name the unit's runner, now that the runner it
-// replaced is gone.
+// replaced is gone. The write finishes the deletion, so an interrupt does
+// not stop it.
 func (r *run) replaced(ctx context.Context) error {
+	ctx, cancel := finishing(ctx)
+	defer cancel()
 	err := r.Store.Write(ctx, r.u.Key(), secrets.Update{RunnerID: r.runnerID})
 	if err != nil {
 		return fmt.Errorf("runner %d is deleted but the secret record could not be "+

@@ -83,7 +83,7 @@ func (r *run) resetToken(ctx context.Context, id int64) error {
 }
 
 // storeToken stores the runner's token and, unless the runner replaces
-// another, its id. The record goes on naming a replaced runner until it
+// another, its id, even after an interrupt: the runner exists already. The record goes on naming a replaced runner until it
 // is deleted (see replaced), so that a plan after a failure still finds it.
 func (r *run) storeToken(ctx context.Context, id int64, token string) error {
 	up := secrets.Update{RunnerID: id,
@@ -91,6 +91,8 @@ func (r *run) storeToken(ctx context.Context, id int64, token string) error {
 	if r.u.Replaces != 0 {
 		up.RunnerID = 0
 	}
+	ctx, cancel := finishing(ctx)
+	defer cancel()
 	err := r.Store.Write(ctx, r.u.Key(), up)
 	if err != nil {
 		return fmt.Errorf("runner %d exists but its token could not be stored "+

@@ -34,10 +34,20 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 	}
 	defer s.close()
 	p, err := s.planner().Plan(ctx, s.state)
-	if err != nil {
+	if err := planned(ctx, err); err != nil {
 		return err
 	}
 	return c.apply(ctx, s, p)
+}
+
+// planned turns a plan cut off by an interrupt into one clear error: the
+// units' own errors would only say that their context was canceled.
+func planned(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return withHint(fmt.Errorf("%w while planning; nothing was changed",
+			apply.ErrInterrupted), "run the command again")
+	}
+	return err
 }
 
 // apply prints the plan and carries it out.
@@ -82,7 +92,7 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 				"and have that plan reviewed")
 	}
 	p, err := s.planner().Plan(ctx, s.state)
-	if err != nil {
+	if err := planned(ctx, err); err != nil {
 		return err
 	}
 	if c.Refresh {
@@ -124,7 +134,7 @@ var errApplyFailed = errors.New("apply failed")
 // applyOutcome ends the log of an apply with its summary line; actions
 // left for --allow-delete are counted there and warned about on stderr.
 func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
-	if res.Done+len(res.Failed)+res.Skipped > 0 {
+	if res.Done+len(res.Failed)+res.Skipped+res.NotStarted > 0 {
 		fmt.Fprintln(env.Stdout) // between the actions' log lines and the summary
 	}
 	// Left holds deletions, and the creates of runner replacements, which
@@ -135,6 +145,12 @@ func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
 		fmt.Fprintf(env.Stderr, "hatchery: warning: %d %s left undone: deletions and "+
 			"runner replacements run only with apply --allow-delete\n",
 			n, pluralWord(n, "action", "actions"))
+	}
+	if res.Interrupted {
+		fmt.Fprintf(env.Stdout, "Apply interrupted: %d done, %d failed, %d not started%s.\n",
+			res.Done, len(res.Failed), res.NotStarted, left)
+		return withHint(apply.ErrInterrupted, "run apply again to finish: every action "+
+			"is idempotent, and what is done stays done")
 	}
 	if !res.OK() || unplanned > 0 {
 		notPlanned := ""

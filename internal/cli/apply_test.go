@@ -33,6 +33,8 @@ func TestApplyOutcome(t *testing.T) {
 				"replacements run only with apply --allow-delete\n", false},
 		{"failed", apply.Result{Done: 1, Failed: []error{errors.New("boom")}}, 0,
 			"\nApply incomplete: 1 done, 1 failed, 0 skipped.\n", "", true},
+		{"interrupted", apply.Result{Done: 1, NotStarted: 2, Interrupted: true}, 0,
+			"\nApply interrupted: 1 done, 0 failed, 2 not started.\n", "", true},
 		{"a unit not planned", apply.Result{Done: 2}, 1,
 			"\nApply incomplete: 2 done, 0 failed, 0 skipped, 1 unit not planned.\n", "", true},
 	}

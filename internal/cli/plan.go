@@ -30,7 +30,7 @@ func (c *planCmd) Run(ctx context.Context, env *Env) error {
 	}
 	defer s.close()
 	p, err := s.planner().Plan(ctx, s.state)
-	if err != nil {
+	if err := planned(ctx, err); err != nil {
 		return err
 	}
 	if err := writePlan(env, p, c.Format); err != nil {

@@ -167,6 +167,9 @@ func (s *FileStore) checkChange(u Unit) error {
 // change runs edit on a copy of the newest records while holding the lock and
 // saves the result when edit reports a change.
 func (s *FileStore) change(ctx context.Context, edit func(map[Unit]*Record) bool) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write secrets file %s: %w", s.name, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	unlock, err := s.lock(ctx)
