@@ -21,6 +21,8 @@ type secretsCmd struct {
 type secretsSetCmd struct {
 	Path string `arg:"" help:"Where the secret goes: yc-lockbox://gitlab/{server}/{egg}/{type}."`
 	Dir  string `default:"." help:"The nest whose store to use; HATCHERY_SECRETS overrides it."`
+	// Force replaces a secret that apply manages; see refuseManaged.
+	Force bool `help:"Replace a stored runner-token or webhook-secret, which apply manages."`
 }
 
 // maxSecret bounds what is read from stdin: no token is near this long, so
@@ -45,12 +47,49 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	defer store.Close()
+	if !c.Force {
+		if err := refuseManaged(ctx, store, p); err != nil {
+			return err
+		}
+	}
 	up := secrets.Update{Values: map[secrets.Type]string{p.Type: value}}
 	if err := store.Write(ctx, p.Unit, up); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Stored %s in %s.\n", p, store)
 	return nil
+}
+
+// managedHints say, for each secret that apply writes, where the stored
+// value came from and what apply does when it is lost.
+var managedHints = map[secrets.Type]string{
+	secrets.RunnerToken: "apply stored the runner's own token here, and nothing checks " +
+		"a value set by hand; were it lost, apply would reset the runner's token and " +
+		"store the new one",
+	secrets.WebhookSecret: "apply generated it and set it on every hook; were it lost, " +
+		"apply would generate a new one and set that on every hook",
+}
+
+// refuseManaged refuses to replace a runner-token or webhook-secret that is
+// stored: apply wrote it, and GitLab holds its twin, so a new value silently
+// breaks the pair. The api-token is a person's to replace.
+func refuseManaged(ctx context.Context, store secrets.Store, p secrets.Path) error {
+	hint, managed := managedHints[p.Type]
+	if !managed {
+		return nil
+	}
+	rec, err := store.Read(ctx, p.Unit)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check %s before replacing it: %w", p, err)
+	}
+	if _, stored := rec.Values[p.Type]; !stored {
+		return nil
+	}
+	return withHint(fmt.Errorf("%s already holds a value that apply manages", p),
+		"%s; to replace it anyway, run again with --force", hint)
 }
 
 func pathHint(arg string, err error) error {
