@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/hatchery/hatchery/internal/apply"
 	"gitlab.com/hatchery/hatchery/internal/plan"
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 type applyCmd struct {
@@ -33,11 +34,27 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	defer s.close()
+	release, err := hold(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer release()
 	p, err := s.planner().Plan(ctx, s.state)
 	if err := planned(ctx, err); err != nil {
 		return err
 	}
 	return c.apply(ctx, s, p)
+}
+
+// hold keeps other applies off the secret store for this one's whole run,
+// so two never make two runners for one unit.
+func hold(ctx context.Context, s *session) (release func(), err error) {
+	release, err = s.store.Hold(ctx)
+	if errors.Is(err, secrets.ErrHeld) {
+		return nil, withHint(err, "wait for the other apply to finish and run this one "+
+			"again: it plans anew")
+	}
+	return release, err
 }
 
 // planned turns a plan cut off by an interrupt into one clear error: the
@@ -75,6 +92,9 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseFailed(saved, c.Dir); err != nil {
+		return err
+	}
 	if saved.HatcheryVersion != version() && !c.Refresh {
 		return withHint(fmt.Errorf("%s was planned by hatchery %s, this is %s",
 			c.Dir, saved.HatcheryVersion, version()),
@@ -85,6 +105,11 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 		return err
 	}
 	defer s.close()
+	release, err := hold(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if hash := plan.NestHash(s.nest.Files, s.nest.Sources); hash != saved.Nest.SHA256 {
 		return withHint(fmt.Errorf("the nest in %s is not the one %s was planned from: "+
 			"its .fly files changed", saved.Nest.Dir, c.Dir),

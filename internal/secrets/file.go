@@ -94,6 +94,29 @@ func OpenFile(path string, readOnly bool) (*FileStore, error) {
 // String returns file:PATH, the form HATCHERY_SECRETS takes.
 func (s *FileStore) String() string { return "file:" + s.name }
 
+// Hold takes an exclusive lock on PATH.apply.lock for one apply, without
+// waiting. It is another file than the PATH.lock of each write, so the
+// holder's own writes never wait for it.
+func (s *FileStore) Hold(ctx context.Context) (release func(), err error) {
+	if s.readOnly {
+		return nil, fmt.Errorf("hold %s: %w", s, ErrReadOnly)
+	}
+	name := s.name + ".apply.lock"
+	f, err := os.OpenFile(s.path+".apply.lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock secrets file %s: %w", s.name, err)
+	}
+	ok, err := tryLock(f)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: %s is locked", ErrHeld, name)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock secrets file %s: %w", s.name, err)
+	}
+	return func() { f.Close() }, nil // closing the file drops the lock
+}
+
 // Close releases nothing: locks are held only inside Write and Delete.
 func (s *FileStore) Close() error { return nil }
 

@@ -14,15 +14,22 @@ var ErrNotFound = errors.New("no secret record")
 // read-only, as plan does.
 var ErrReadOnly = errors.New("secret store is open read-only")
 
+// ErrHeld is returned (wrapped) by Hold when another apply holds the store.
+var ErrHeld = errors.New("another hatchery apply holds the secret store")
+
 // Store holds one secret record per unit. The plan reads it, apply writes it.
 //
 // The methods map one to one onto what a remote store can do cheaply: List
 // is one listing of the whole store, Read one payload read of one unit, and
 // Write adds a version merged onto the previous one. Every method is safe for
-// concurrent use. A Store does not serialise whole runs: two applies that
-// overlap are kept apart by the CI resource group, as they must be for any
-// backend.
+// concurrent use. Hold keeps a whole apply to itself where the backend can
+// lock; where it cannot (Lockbox), the CI resource group keeps applies apart.
 type Store interface {
+	// Hold takes the store for one apply until release is called, and fails
+	// at once, with an error wrapping ErrHeld, when another apply holds it.
+	// Writes of the holder go on as usual. A backend that cannot lock
+	// returns a release that does nothing.
+	Hold(ctx context.Context) (release func(), err error)
 	// List returns every unit that has a record, sorted by server then egg.
 	List(ctx context.Context) ([]Unit, error)
 	// Read returns the unit's record, or an error wrapping ErrNotFound.
