@@ -48,9 +48,7 @@ func (c *planCmd) Run(ctx context.Context, env *Env) error {
 // writeArtifacts writes the files the flags ask for, every one masked.
 func (c *planCmd) writeArtifacts(s *session, p *plan.Plan) error {
 	if c.Out != "" {
-		nest := plan.SavedNest{Dir: s.nest.Dir, SHA256: plan.NestHash(s.nest.Files, s.nest.Sources)}
-		saved := p.Save(nest, version())
-		if err := writeMasked(s.env, c.Out, saved.Write); err != nil {
+		if err := savePlan(s, p, c.Out); err != nil {
 			return err
 		}
 	}
