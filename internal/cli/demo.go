@@ -206,6 +206,7 @@ func (d *demo) printCI(env *Env, dir string) {
 		{"CI_API_V4_URL", sim.URL() + "/api/v4"},
 		{"CI_SERVER_HOST", host},
 		{"CI_PROJECT_ID", fmt.Sprint(id)},
+		{"CI_MERGE_REQUEST_PROJECT_ID", fmt.Sprint(id)},
 		{"CI_MERGE_REQUEST_IID", "1"},
 		{"CI_JOB_URL", sim.URL() + "/" + demoNestProject + "/-/jobs/1"},
 		{"CI_COMMIT_SHORT_SHA", "0000000"},

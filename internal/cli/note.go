@@ -26,18 +26,26 @@ const noteTokenVar = "HATCHERY_NOTE_TOKEN"
 // mrPipeline is what GitLab tells a merge request pipeline's job.
 type mrPipeline struct {
 	apiURL, host, jobURL, commit string
-	project, iid                 int64
+	// project is the merge request's project, which iid numbers within:
+	// the target project, even when the pipeline runs in a fork.
+	project, iid int64
 }
 
 // mrPipelineFrom reads the predefined CI variables; it fails, naming the
-// first that is missing, outside a merge request pipeline.
+// first that is missing, outside a merge request pipeline. The project is
+// CI_MERGE_REQUEST_PROJECT_ID, else CI_PROJECT_ID: a pipeline that runs in
+// a fork has the fork as CI_PROJECT_ID.
 func mrPipelineFrom(getenv func(string) string) (*mrPipeline, error) {
 	m := &mrPipeline{apiURL: getenv("CI_API_V4_URL"), host: getenv("CI_SERVER_HOST"),
 		jobURL: getenv("CI_JOB_URL"), commit: getenv("CI_COMMIT_SHORT_SHA")}
+	projectVar := "CI_MERGE_REQUEST_PROJECT_ID"
+	if getenv(projectVar) == "" {
+		projectVar = "CI_PROJECT_ID"
+	}
 	for _, v := range []struct {
 		name string
 		dst  *int64
-	}{{"CI_PROJECT_ID", &m.project}, {"CI_MERGE_REQUEST_IID", &m.iid}} {
+	}{{projectVar, &m.project}, {"CI_MERGE_REQUEST_IID", &m.iid}} {
 		raw := getenv(v.name)
 		if raw == "" && v.name == "CI_MERGE_REQUEST_IID" {
 			return nil, fmt.Errorf("%s is not set: this is not a merge request pipeline", v.name)

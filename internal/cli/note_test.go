@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,11 +19,16 @@ func TestMRPipelineFrom(t *testing.T) {
 		"CI_MERGE_REQUEST_IID": "7"}
 	cases := []struct {
 		name, unset, set, value, err string
+		project                      int64 // 50 when 0
 	}{
 		{name: "all set"},
 		{name: "not a merge request pipeline", unset: "CI_MERGE_REQUEST_IID",
 			err: "CI_MERGE_REQUEST_IID is not set: this is not a merge request pipeline"},
 		{name: "no project", unset: "CI_PROJECT_ID", err: "CI_PROJECT_ID is not set"},
+		{name: "a fork's pipeline: the merge request's project", set: "CI_MERGE_REQUEST_PROJECT_ID",
+			value: "51", project: 51},
+		{name: "merge request project not a number", set: "CI_MERGE_REQUEST_PROJECT_ID",
+			value: "acme/nest", err: `CI_MERGE_REQUEST_PROJECT_ID="acme/nest" is not a positive number`},
 		{name: "iid not a number", set: "CI_MERGE_REQUEST_IID", value: "!7",
 			err: `CI_MERGE_REQUEST_IID="!7" is not a positive number`},
 		{name: "no API url", unset: "CI_API_V4_URL", err: "CI_API_V4_URL is not set"},
@@ -44,7 +50,9 @@ func TestMRPipelineFrom(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || mr.project != 50 || mr.iid != 7 || mr.host != "gitlab.example.com" {
+			project := cmp.Or(tc.project, 50)
+			if err != nil || mr.project != project || mr.iid != 7 ||
+				mr.host != "gitlab.example.com" {
 				t.Errorf("mrPipelineFrom = %+v, %v", mr, err)
 			}
 		})
@@ -103,7 +111,8 @@ func TestDemoServeNoteByHand(t *testing.T) {
 			vars[k] = v
 		}
 	}
-	if vars["CI_MERGE_REQUEST_IID"] != "1" || vars[noteTokenVar] == "" {
+	if vars["CI_MERGE_REQUEST_IID"] != "1" || vars["CI_MERGE_REQUEST_PROJECT_ID"] == "" ||
+		vars[noteTokenVar] == "" {
 		t.Fatalf("demo --serve printed no merge request or token:\n%s", printed.String())
 	}
 	for i, want := range []string{"posted the plan as note", "updated the plan in note"} {
