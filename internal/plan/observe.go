@@ -23,6 +23,8 @@ type Planner struct {
 	// Units is how many units are observed at once; GitLab requests are
 	// bounded per server by the pool as well. Default 8.
 	Units int
+
+	owned owned
 }
 
 // NoteTokenEgg is the egg segment of the path of the token that writes

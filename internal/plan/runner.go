@@ -15,7 +15,7 @@ import (
 // observe plans the unit's runner, its enablements, its webhook secret and
 // its hooks.
 func (p *Planner) observe(ctx context.Context, u *Unit) {
-	r, old, err := findRunner(ctx, u)
+	r, old, err := p.findRunner(ctx, u)
 	if err != nil {
 		u.fail(err)
 		return
@@ -52,13 +52,14 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 // runner stays with its first project when the bucket's first project
 // changes. r is nil when there is none. old is a runner with the unit's
 // marker that cannot serve it (see misfit), which r replaces.
-func findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runner, err error) {
+func (p *Planner) findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runner,
+	err error) {
 	if id := u.record.RunnerID; id != 0 {
 		got, err := u.gl.Runner(ctx, id)
 		switch {
 		case err == nil && ours(u.Egg, got.Description, got.MaintenanceNote):
 			if u.misfit(&got) == "" {
-				return &got, nil, nil
+				return &got, nil, p.warnExtra(ctx, u, got.ID)
 			}
 			old = &got
 		case err == nil:
@@ -68,7 +69,7 @@ func findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runner, err error)
 			return nil, nil, err
 		}
 	}
-	r, err = byMarker(ctx, u, old)
+	r, err = p.byMarker(ctx, u, old)
 	if err != nil || r == nil {
 		return nil, old, err
 	}
@@ -85,8 +86,9 @@ func findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runner, err error)
 
 // byMarker looks for the unit's runner by its marker among the runners of
 // the unit's type that the token manages, other than old.
-func byMarker(ctx context.Context, u *Unit, old *gitlab.Runner) (*gitlab.Runner, error) {
-	list, err := u.gl.OwnedRunners(ctx, runnerType(u.Kind))
+func (p *Planner) byMarker(ctx context.Context, u *Unit, old *gitlab.Runner) (
+	*gitlab.Runner, error) {
+	list, err := p.owned.list(ctx, u.gl, runnerType(u.Kind))
 	if err != nil {
 		return nil, err
 	}
