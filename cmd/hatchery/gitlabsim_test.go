@@ -157,6 +157,7 @@ func simStart(a *simArgs) error {
 	if err != nil {
 		return err
 	}
+	w.SeedTokens(a.name)
 	s := gitlabsim.New(w, opts...)
 	if err := register(a.ts, a.name, s); err != nil {
 		return err

@@ -93,6 +93,7 @@ func startDemo(ctx context.Context, env *Env, state *desired.State, storePath,
 			d.close()
 			return nil, fmt.Errorf("build the simulated %s: %w", server, err)
 		}
+		w.SeedTokens(server)
 		sim := gitlabsim.New(w, opts...)
 		if _, err := sim.Start(); err != nil {
 			d.close()

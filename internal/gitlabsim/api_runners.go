@@ -336,7 +336,7 @@ func handleResetRunnerToken(c *call) *reply {
 	if !c.w.canUpdateRunner(c.user, r) {
 		return forbidden("No access granted")
 	}
-	r.Token = c.w.mint("glrt-")
+	r.Token, r.minted = c.w.mint("glrt-"), true
 	return jsonReply(http.StatusCreated, map[string]any{
 		"token": r.Token, "token_expires_at": nil})
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"sync"
@@ -193,6 +194,8 @@ type Runner struct {
 	Creator         *User
 	Group           *Group     // group runners
 	Projects        []*Project // project runners, owner first
+	// minted is whether the world made Token, rather than a fixture
+	minted bool
 }
 
 // Hook is a project or group webhook. Its token is write-only in the API.
@@ -331,6 +334,21 @@ func (w *World) nextID(kind string, want int64) int64 {
 	}
 	w.seq[kind]++
 	return w.seq[kind]
+}
+
+// SeedTokens seeds the tokens the world mints with the name of the server
+// it simulates, so that two servers built alike never mint the same token:
+// a token stored for the wrong server fails. Runner tokens minted before,
+// such as a fixture's, are minted again from the new seed.
+func (w *World) SeedTokens(server string) {
+	h := fnv.New64a()
+	h.Write([]byte(server))
+	w.seed, w.minted = h.Sum64(), 0
+	for _, r := range w.Runners() {
+		if r.minted {
+			r.Token = w.mint("glrt-")
+		}
+	}
 }
 
 // mint makes a deterministic secret with the given prefix: the same world
@@ -498,7 +516,7 @@ func (w *World) AddRunner(kind string, g *Group, ps ...*Project) *Runner {
 
 func (w *World) putRunner(r *Runner) *Runner {
 	if r.Token == "" {
-		r.Token = w.mint("glrt-")
+		r.Token, r.minted = w.mint("glrt-"), true
 	}
 	if r.AccessLevel == "" {
 		r.AccessLevel = "not_protected"
