@@ -71,7 +71,32 @@ func (r *run) delete(ctx context.Context, act *plan.Action) error {
 	case act.Object == plan.ObjRunner:
 		return r.c.DeleteRunner(ctx, act.RunnerID)
 	case act.Op == plan.OpForget:
-		return r.Store.Delete(ctx, r.u.Key())
+		return r.forget(ctx)
 	}
 	return fmt.Errorf("unknown deletion %q of %s", act.Op, act.Object)
+}
+
+// forget removes what apply stored for a removed unit: the runner-token,
+// the webhook-secret and the runner id. The api-token a person stored
+// stays. A store can only add to a record or delete it whole, so the record
+// is deleted and the api-token written back at once, even after an
+// interrupt; should that write fail, the error names the path to store it
+// at again.
+func (r *run) forget(ctx context.Context) error {
+	token := ""
+	if rec := r.u.Record(); rec != nil {
+		token = rec.Values[secrets.APIToken]
+	}
+	if err := r.Store.Delete(ctx, r.u.Key()); err != nil || token == "" {
+		return err
+	}
+	ctx, cancel := finishing(ctx)
+	defer cancel()
+	up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: token}}
+	if err := r.Store.Write(ctx, r.u.Key(), up); err != nil {
+		path := r.u.Key().Path(secrets.APIToken)
+		return fmt.Errorf("the secret record was removed, but the api-token could not be "+
+			"kept; store it again with: hatchery secrets set %s (%w)", path, err)
+	}
+	return nil
 }

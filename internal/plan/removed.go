@@ -15,6 +15,12 @@ import (
 // its secret record. The record is how this unit was found at all.
 func (p *Planner) observeRemoved(ctx context.Context, u *Unit) {
 	c, err := p.client(ctx, u)
+	if u.record != nil && onlyAPIToken(u.record) {
+		u.warn("the egg is gone from the nest and hatchery removed what it made; the "+
+			"api-token a person stored at %s stays until someone deletes it from the "+
+			"secret store", u.Key().Path(secrets.APIToken))
+		return
+	}
 	if err != nil {
 		var mt *missingToken
 		if errors.As(err, &mt) {
@@ -31,12 +37,30 @@ func (p *Planner) observeRemoved(ctx context.Context, u *Unit) {
 		u.fail(err)
 		return
 	}
-	u.add(forget())
+	a := forget()
+	a.Reason = "the egg is gone from the nest; the secrets apply made go last, and the " +
+		"api-token a person stored stays"
+	u.add(a)
 }
 
 func forget() *Action {
 	return &Action{Op: OpForget, Object: ObjSecret,
 		Reason: "the egg is gone from the nest; its secret record goes last"}
+}
+
+// onlyAPIToken reports whether rec holds nothing that apply made: what
+// forget leaves of a removed egg whose api-token a person stored. Such a
+// record plans nothing; a person's secret is never deleted by hatchery.
+func onlyAPIToken(rec *secrets.Record) bool {
+	if rec.RunnerID != 0 || rec.Values[secrets.APIToken] == "" {
+		return false
+	}
+	for t, v := range rec.Values {
+		if t != secrets.APIToken && v != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (u *Unit) planRemoval(ctx context.Context) error {
