@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gitlab.com/hatchery/hatchery/internal/config"
 	"gitlab.com/hatchery/hatchery/internal/desired"
 	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
@@ -46,6 +47,9 @@ func (c *secretsListCmd) Run(ctx context.Context, env *Env) error {
 			}
 		}
 	}
+	if err := listRemoved(ctx, store, state, &b); err != nil {
+		return err
+	}
 	if len(missing) > 0 {
 		b.WriteString("\nStore each missing api-token (a GitLab token with the api scope) with:\n")
 		for _, p := range missing {
@@ -68,4 +72,41 @@ func secretState(u *desired.Unit, t secrets.Type, has bool) string {
 		return "missing: apply generates it"
 	}
 	return "missing: apply stores it with the runner"
+}
+
+// listRemoved lists the records of eggs gone from the nest: apply
+// --allow-delete removes what apply made, and never the api-token a person
+// stored, which stays until someone deletes it from the store.
+func listRemoved(ctx context.Context, store secrets.Store, state *desired.State,
+	b *strings.Builder) error {
+	inNest := map[secrets.Unit]bool{}
+	for _, u := range state.Units {
+		inNest[u.Key()] = true
+	}
+	units, err := store.List(ctx)
+	if err != nil {
+		return fmt.Errorf("list secret records in %s: %w", store, err)
+	}
+	for _, k := range units {
+		if inNest[k] || k.Egg == config.NoteTokenEgg {
+			continue
+		}
+		rec, err := store.Read(ctx, k)
+		if err != nil {
+			return fmt.Errorf("read secrets of %s: %w", k, err)
+		}
+		fmt.Fprintf(b, "egg %s on %s (removed from the nest)\n", k.Egg, k.Server)
+		for _, t := range secrets.Types {
+			if rec.Values[t] == "" {
+				continue
+			}
+			why := "present: apply --allow-delete removes it"
+			if t == secrets.APIToken {
+				why = "present: stored by a person; hatchery keeps it, delete it by hand " +
+					"when it is no longer needed"
+			}
+			fmt.Fprintf(b, "  %s  %s\n", k.Path(t), why)
+		}
+	}
+	return nil
 }
