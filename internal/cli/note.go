@@ -108,7 +108,7 @@ func writeNote(ctx context.Context, s *session, p *plan.Plan, dir string) error 
 	if err != nil {
 		return err
 	}
-	token, err := noteToken(ctx, s, mr.host)
+	token, from, err := noteToken(ctx, s, mr.host)
 	if err != nil {
 		return err
 	}
@@ -126,18 +126,18 @@ func writeNote(ctx context.Context, s *session, p *plan.Plan, dir string) error 
 
 	id, err := findNote(ctx, c, mr, marker)
 	if err != nil {
-		return noteAccess(err, mr)
+		return noteAccess(err, mr, from)
 	}
 	if id == 0 {
 		n, err := c.CreateMergeRequestNote(ctx, mr.project, mr.iid, body)
 		if err != nil {
-			return noteAccess(err, mr)
+			return noteAccess(err, mr, from)
 		}
 		fmt.Fprintf(env.Stderr, "hatchery: posted the plan as note %d on !%d\n", n.ID, mr.iid)
 		return nil
 	}
 	if _, err := c.EditMergeRequestNote(ctx, mr.project, mr.iid, id, body); err != nil {
-		return noteAccess(err, mr)
+		return noteAccess(err, mr, from)
 	}
 	fmt.Fprintf(env.Stderr, "hatchery: updated the plan in note %d on !%d\n", id, mr.iid)
 	return nil
@@ -185,36 +185,68 @@ func findNote(ctx context.Context, c *gitlab.Client, mr *mrPipeline,
 }
 
 // noteToken is HATCHERY_NOTE_TOKEN, else the nest's note token in the
-// secret store. CI_JOB_TOKEN cannot write notes, so it is never tried.
-func noteToken(ctx context.Context, s *session, host string) (string, error) {
+// secret store, and where it came from. CI_JOB_TOKEN cannot write notes,
+// so it is never tried, nor sent when HATCHERY_NOTE_TOKEN holds it.
+func noteToken(ctx context.Context, s *session, host string) (token string, from noteSource,
+	err error) {
+	from = noteSource{path: secrets.Unit{Server: host, Egg: plan.NoteTokenEgg}.Path(secrets.APIToken)}
 	if t := s.env.Getenv(noteTokenVar); t != "" {
 		s.env.Redactor.Add(t)
-		return t, nil
+		if isJobToken(t, s.env.Getenv("CI_JOB_TOKEN")) {
+			return "", from, withHint(fmt.Errorf("%s holds a CI job token, and a job token "+
+				"cannot write notes", noteTokenVar), "set %s to a project, group or personal "+
+				"access token with the api scope whose user may comment on the merge request, "+
+				"or unset it and run: hatchery secrets set %s < token.txt", noteTokenVar, from.path)
+		}
+		from.env = true
+		return t, from, nil
 	}
-	p := secrets.Unit{Server: host, Egg: plan.NoteTokenEgg}.Path(secrets.APIToken)
-	rec, err := s.store.Read(ctx, p.Unit)
+	rec, err := s.store.Read(ctx, from.path.Unit)
 	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		return "", fmt.Errorf("read the note token at %s: %w", p, err)
+		return "", from, fmt.Errorf("read the note token at %s: %w", from.path, err)
 	}
 	if rec != nil {
 		for _, v := range rec.Values {
 			s.env.Redactor.Add(v)
 		}
 		if t := rec.Values[secrets.APIToken]; t != "" {
-			return t, nil
+			return t, from, nil
 		}
 	}
-	return "", withHint(fmt.Errorf("%w: %s is not set and there is no secret at %s "+
-		"(CI_JOB_TOKEN cannot write notes)", errNoNoteToken, noteTokenVar, p),
+	return "", from, withHint(fmt.Errorf("%w: %s is not set and there is no secret at %s "+
+		"(CI_JOB_TOKEN cannot write notes)", errNoNoteToken, noteTokenVar, from.path),
 		"give the job a token with the api scope that may comment on the merge request: "+
-			"set %s, or run: hatchery secrets set %s < token.txt", noteTokenVar, p)
+			"set %s, or run: hatchery secrets set %s < token.txt", noteTokenVar, from.path)
 }
 
-// noteAccess explains a refusal: the token cannot see or comment on the
-// merge request.
-func noteAccess(err error, mr *mrPipeline) error {
+// noteSource says where the note token came from: HATCHERY_NOTE_TOKEN, or
+// the secret at path.
+type noteSource struct {
+	env  bool
+	path secrets.Path
+}
+
+// isJobToken reports whether t is a CI/CD job token: the job's own
+// CI_JOB_TOKEN, or a token with GitLab's job token prefix glcbt-, which
+// an instance may put its own prefix before.
+func isJobToken(t, jobToken string) bool {
+	return t == jobToken || strings.HasPrefix(t, "glcbt-") || strings.Contains(t, "-glcbt-")
+}
+
+// noteAccess explains a refusal: GitLab did not accept the token (401), or
+// the token cannot see or comment on the merge request.
+func noteAccess(err error, mr *mrPipeline, from noteSource) error {
 	switch gitlab.StatusCode(err) {
-	case 401, 403, 404:
+	case 401:
+		if from.env {
+			return withHint(err, "GitLab did not accept the note token from %s: it is "+
+				"unknown, expired or revoked; make a new one with the api scope and set %s "+
+				"to it", noteTokenVar, noteTokenVar)
+		}
+		return withHint(err, "GitLab did not accept the note token from %s: it is unknown, "+
+			"expired or revoked; make a new one with the api scope and store it: "+
+			"hatchery secrets set %s < token.txt", from.path, from.path)
+	case 403, 404:
 		return withHint(err, "the note token needs the api scope and a role that may "+
 			"comment on merge request !%d of project %d", mr.iid, mr.project)
 	}
