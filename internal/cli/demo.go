@@ -34,10 +34,8 @@ func (c *demoCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if !c.Serve {
-		defer os.RemoveAll(work)
-	}
 	dir := c.Dir
+	defer cleanDemo(work, c.Serve && dir == "")
 	if dir == "" {
 		dir = filepath.Join(work, "nest")
 		if err := os.CopyFS(dir, mustSub(examples.Nest, "nest")); err != nil {
@@ -163,6 +161,22 @@ func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 		}
 	}
 	return nil
+}
+
+// cleanDemo removes what the demo wrote to work: the secrets file with the
+// simulators' tokens and the rest. Only the example nest that --serve
+// tells the user to edit is kept, keepNest says when.
+func cleanDemo(work string, keepNest bool) {
+	if !keepNest {
+		os.RemoveAll(work)
+		return
+	}
+	entries, _ := os.ReadDir(work)
+	for _, e := range entries {
+		if e.Name() != "nest" {
+			os.RemoveAll(filepath.Join(work, e.Name()))
+		}
+	}
 }
 
 func blank(i int) string {
