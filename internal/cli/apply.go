@@ -100,7 +100,7 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 			c.Dir, saved.HatcheryVersion, version()),
 			"plan again with this version, or apply --refresh %s to plan again now", c.Dir)
 	}
-	s, err := openSession(ctx, env, saved.Nest.Dir, false, c.gitlabFlags)
+	s, err := openSession(ctx, env, resolveSavedDir(env, saved.Nest.Dir), false, c.gitlabFlags)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"gitlab.com/hatchery/hatchery/internal/plan"
 )
@@ -31,8 +32,51 @@ func savePlan(s *session, p *plan.Plan, path string) error {
 			"%d %s could not be planned%s\n", path, n, pluralWord(n, "unit", "units"), removed)
 		return nil
 	}
-	nest := plan.SavedNest{Dir: s.nest.Dir, SHA256: plan.NestHash(s.nest.Files, s.nest.Sources)}
+	nest := plan.SavedNest{Dir: savedDir(s.env, s.nest.Dir),
+		SHA256: plan.NestHash(s.nest.Files, s.nest.Sources)}
 	return writeMasked(s.env, path, p.Save(nest, version()).Write)
+}
+
+// savedDir is the nest's directory as a saved plan names it: relative to
+// the checkout (CI_PROJECT_DIR) in CI, else to the working directory, with
+// forward slashes, so that the plan applies in another checkout. A path
+// that cannot be made relative stays as it is.
+func savedDir(env *Env, dir string) string {
+	base, err := checkoutDir(env)
+	if err != nil {
+		return dir
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	rel, err := filepath.Rel(base, abs)
+	if err != nil {
+		return dir
+	}
+	return filepath.ToSlash(rel)
+}
+
+// resolveSavedDir is the directory that a saved plan's nest.dir names, in
+// this checkout: savedDir's inverse.
+func resolveSavedDir(env *Env, dir string) string {
+	dir = filepath.FromSlash(dir)
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	base, err := checkoutDir(env)
+	if err != nil {
+		return dir
+	}
+	return filepath.Join(base, dir)
+}
+
+// checkoutDir is CI_PROJECT_DIR when set, else the working directory.
+func checkoutDir(env *Env) (string, error) {
+	if root := env.Getenv("CI_PROJECT_DIR"); root != "" {
+		return filepath.Abs(root)
+	}
+	return os.Getwd()
 }
 
 // isSavedPlan reports whether the file at path reads as a saved plan.
