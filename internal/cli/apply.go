@@ -185,6 +185,10 @@ func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
 		}
 		fmt.Fprintf(env.Stdout, "Apply incomplete: %d done, %d failed, %d skipped%s%s.\n",
 			res.Done, len(res.Failed), res.Skipped, notPlanned, left)
+		if res.OK() {
+			return withHint(errApplyFailed, "the plan's error for each unit not planned "+
+				"says what it needs; fix that and run apply again; what is done stays done")
+		}
 		return withHint(errApplyFailed, "fix the failures above and run apply again; "+
 			"what is done stays done")
 	}

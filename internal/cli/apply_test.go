@@ -55,3 +55,30 @@ func TestApplyOutcome(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyOutcomeHint: the hint speaks of what went wrong: failures, or
+// units not planned when nothing failed.
+func TestApplyOutcomeHint(t *testing.T) {
+	cases := []struct {
+		name      string
+		res       apply.Result
+		unplanned int
+		hint      string
+	}{
+		{"failed", apply.Result{Failed: []error{errors.New("boom")}}, 0,
+			"fix the failures above and run apply again; what is done stays done"},
+		{"a unit not planned", apply.Result{Done: 2}, 1,
+			"the plan's error for each unit not planned says what it needs; fix that and " +
+				"run apply again; what is done stays done"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+			var h *hintError
+			err := applyOutcome(env, tc.unplanned, &tc.res)
+			if !errors.As(err, &h) || h.hint != tc.hint {
+				t.Errorf("error %v, want the hint %q", err, tc.hint)
+			}
+		})
+	}
+}

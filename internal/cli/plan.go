@@ -100,8 +100,12 @@ func writePlan(env *Env, p *plan.Plan, format string) error {
 // else 2 for changes under --detailed-exitcode.
 func planOutcome(p *plan.Plan, detailed bool) error {
 	if n := p.Errors(); n > 0 {
+		hint := "each unit's error above says what it needs; the other units were planned"
+		if n == len(p.Units) {
+			hint = "each unit's error above says what it needs; no unit was planned"
+		}
 		return withHint(fmt.Errorf("%d of %d units could not be planned", n, len(p.Units)),
-			"each unit's error above says what it needs; the other units were planned")
+			"%s", hint)
 	}
 	if detailed && p.Changes() {
 		return exitCode(ExitChanges)

@@ -75,7 +75,13 @@ func TestCountsAndSummary(t *testing.T) {
 			name:    "nothing could be planned",
 			units:   []*Unit{{Egg: "a", Error: "x"}, {Egg: "b", Error: "y"}},
 			errors:  2,
-			summary: "No changes. 2 units could not be planned.",
+			summary: "Plan incomplete: 2 units could not be planned.",
+		},
+		{
+			name:    "a unit alone could not be planned",
+			units:   []*Unit{{Egg: "a", Error: "x"}, {Egg: "b"}},
+			errors:  1,
+			summary: "Plan incomplete: 1 unit could not be planned.",
 		},
 	}
 	for _, tt := range tests {

@@ -41,18 +41,22 @@ func (p *Plan) WriteText(w io.Writer, st Style) error {
 	return err
 }
 
-// Summary is the last line of a plan.
+// Summary is the last line of a plan. A plan with units that could not be
+// planned never says "No changes.": their changes are unknown.
 func (p *Plan) Summary() string {
 	c := p.Counts()
-	var s string
-	if c.Create+c.Update+c.Delete == 0 {
-		s = "No changes."
-	} else {
-		s = fmt.Sprintf("Plan: %d to create, %d to update, %d to delete.",
-			c.Create, c.Update, c.Delete)
+	n := p.Errors()
+	failed := fmt.Sprintf("%d %s could not be planned.", n, plural(n, "unit", "units"))
+	switch {
+	case c.Create+c.Update+c.Delete == 0 && n > 0:
+		return "Plan incomplete: " + failed
+	case c.Create+c.Update+c.Delete == 0:
+		return "No changes."
 	}
-	if n := p.Errors(); n > 0 {
-		s += fmt.Sprintf(" %d %s could not be planned.", n, plural(n, "unit", "units"))
+	s := fmt.Sprintf("Plan: %d to create, %d to update, %d to delete.",
+		c.Create, c.Update, c.Delete)
+	if n > 0 {
+		s += " " + failed
 	}
 	return s
 }
