@@ -124,15 +124,7 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 		return c.apply(ctx, s, p)
 	}
 	if drift := saved.Drift(p, env.Redactor.Mask); len(drift) > 0 {
-		fmt.Fprintf(env.Stdout, "GitLab or the secret store moved since %s was planned:\n",
-			c.Dir)
-		for _, d := range drift {
-			fmt.Fprintf(env.Stdout, "  - %s\n", d)
-		}
-		return withHint(fmt.Errorf("refused to apply %s: %d %s since the plan; nothing was "+
-			"changed", c.Dir, len(drift), pluralWord(len(drift), "difference", "differences")),
-			"review a new plan (hatchery plan --out FILE), or run hatchery apply --refresh %s "+
-				"to plan again and apply that", c.Dir)
+		return refuseDrift(env, c.Dir, saved, p, drift)
 	}
 	return c.apply(ctx, s, p)
 }

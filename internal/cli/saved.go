@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gitlab.com/hatchery/hatchery/internal/plan"
 )
@@ -103,4 +104,33 @@ func refuseFailed(saved *plan.Saved, file string) error {
 				"then plan again with --out and have that plan reviewed")
 	}
 	return nil
+}
+
+// refuseDrift lists how a fresh plan differs from the saved one and
+// refuses it. A saved plan with changes whose fresh plan has none was
+// applied already, or someone made its changes by hand: one line says so
+// before the details. The heading names what differs: GitLab or the
+// secret store when an object moved, else the file, which was edited.
+func refuseDrift(env *Env, file string, saved *plan.Saved, fresh *plan.Plan,
+	drift []plan.Difference) error {
+	moved := slices.ContainsFunc(drift, func(d plan.Difference) bool { return d.Moved })
+	if saved.Summary.Changes && !fresh.Changes() {
+		fmt.Fprintf(env.Stdout, "%s was applied already, or is out of date: a fresh plan "+
+			"finds nothing to change.\n\n", file)
+	}
+	switch {
+	case moved:
+		fmt.Fprintf(env.Stdout, "GitLab or the secret store moved since %s was planned:\n", file)
+	default:
+		fmt.Fprintf(env.Stdout, "%s does not match a fresh plan of its nest, which did not "+
+			"change (was the file edited?):\n", file)
+	}
+	for _, d := range drift {
+		fmt.Fprintf(env.Stdout, "  - %s\n", d)
+	}
+	n := len(drift)
+	return withHint(fmt.Errorf("refused to apply %s: %d %s since the plan; nothing was "+
+		"changed", file, n, pluralWord(n, "difference", "differences")),
+		"review a new plan (hatchery plan --out FILE), or run hatchery apply --refresh %s "+
+			"to plan again and apply that", file)
 }

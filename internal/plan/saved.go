@@ -241,32 +241,44 @@ func ReadSaved(r io.Reader) (*Saved, error) {
 	return &s, nil
 }
 
+// Difference is one way in which a fresh plan differs from a saved one.
+type Difference struct {
+	Text string
+	// Moved says that an object in GitLab or the secret store changed
+	// since the plan; otherwise the fresh plan's actions differ from the
+	// saved ones while what they touch did not move.
+	Moved bool
+}
+
+func (d Difference) String() string { return d.Text }
+
 // Drift compares a saved plan with a fresh plan of the same nest. It
-// returns one line per object that moved since the plan was saved and per
-// action that the fresh plan adds or drops; none means the fresh plan
-// does exactly what was saved. mask is applied to what both plans saw
-// before they are compared, as the saved plan was masked when written.
-func (s *Saved) Drift(fresh *Plan, mask func(string) string) []string {
+// returns one difference per object that moved since the plan was saved
+// and per action that the fresh plan adds, drops or does otherwise; none
+// means the fresh plan does exactly what was saved. mask is applied to
+// what both plans saw before they are compared, as the saved plan was
+// masked when written.
+func (s *Saved) Drift(fresh *Plan, mask func(string) string) []Difference {
 	now := map[string]*Unit{}
 	for _, u := range fresh.Units {
 		now[u.String()] = u
 	}
-	var out []string
+	var out []Difference
 	seenUnits := map[string]bool{}
 	for _, su := range s.Units {
 		name := fmt.Sprintf("%s on %s", su.Egg, su.Server)
 		seenUnits[name] = true
 		u := now[name]
 		if u == nil {
-			out = append(out, fmt.Sprintf("%s: no longer in the plan", name))
+			out = append(out, Difference{Text: name + ": no longer in the plan"})
 			continue
 		}
 		out = append(out, su.drift(u, mask)...)
 	}
 	for _, u := range fresh.Units {
-		if !seenUnits[u.String()] && len(u.Actions) > 0 {
-			out = append(out, fmt.Sprintf("%s: new in the plan, with %d actions",
-				u, len(u.Actions)))
+		if n := len(u.Actions); !seenUnits[u.String()] && n > 0 {
+			out = append(out, Difference{Text: fmt.Sprintf("%s: new in the plan, with %d %s",
+				u, n, plural(n, "action", "actions"))})
 		}
 	}
 	return out
@@ -274,11 +286,11 @@ func (s *Saved) Drift(fresh *Plan, mask func(string) string) []string {
 
 // drift compares one unit's saved actions and observations with a fresh
 // plan of it.
-func (su *SavedUnit) drift(u *Unit, mask func(string) string) []string {
-	var out []string
+func (su *SavedUnit) drift(u *Unit, mask func(string) string) []Difference {
+	var out []Difference
 	if u.Error != su.Error {
-		out = append(out, fmt.Sprintf("%s: was %s, now %s", u, errText(su.Error),
-			errText(u.Error)))
+		out = append(out, Difference{Text: fmt.Sprintf("%s: was %s, now %s", u,
+			errText(su.Error), errText(u.Error))})
 	}
 	// What each touched object looked like, once per object.
 	done, moved := map[string]bool{}, map[string]bool{}
@@ -291,16 +303,20 @@ func (su *SavedUnit) drift(u *Unit, mask func(string) string) []string {
 		was, now := canon(sa.Observed, mask), canon(u.observed(sa.Action), mask)
 		if was != now {
 			moved[key] = true
-			out = append(out, fmt.Sprintf("%s: %s moved since the plan: %s",
-				u, objectName(sa.Action), describeDrift(sa.Observed, u.observed(sa.Action))))
+			out = append(out, Difference{Moved: true, Text: fmt.Sprintf(
+				"%s: %s moved since the plan: %s", u, objectName(sa.Action),
+				describeDrift(sa.Observed, u.observed(sa.Action)))})
 		}
 	}
 	// The actions themselves, as a multiset of their JSON forms; those on
-	// an object that moved are explained by its line above.
+	// an object that moved are explained by its line above. An action
+	// that only changes other fields now is one difference, not a gone
+	// action and a new one.
 	want := map[string]int{}
 	for _, sa := range su.Actions {
 		want[canon(sa.Action, mask)]++
 	}
+	var added, dropped []*Action
 	for _, a := range u.Actions {
 		k := canon(a, mask)
 		if want[k] > 0 {
@@ -308,18 +324,73 @@ func (su *SavedUnit) drift(u *Unit, mask func(string) string) []string {
 			continue
 		}
 		if !moved[objectKey(a)] {
-			out = append(out, fmt.Sprintf("%s: the plan now also would %s", u, a.Title()))
+			added = append(added, a)
 		}
 	}
 	for _, sa := range su.Actions {
 		if k := canon(sa.Action, mask); want[k] > 0 {
 			want[k]--
 			if !moved[objectKey(sa.Action)] {
-				out = append(out, fmt.Sprintf("%s: the plan no longer would %s", u, sa.Title()))
+				dropped = append(dropped, sa.Action)
 			}
 		}
 	}
+	for _, a := range added {
+		i := slices.IndexFunc(dropped, func(d *Action) bool { return d.Title() == a.Title() })
+		if i < 0 {
+			out = append(out, Difference{Text: fmt.Sprintf("%s: the plan now also would %s",
+				u, a.Title())})
+			continue
+		}
+		out = append(out, Difference{Text: fmt.Sprintf("%s: the plan would now %s "+
+			"otherwise: %s", u, a.Title(), describeChanges(dropped[i], a, mask))})
+		dropped = slices.Delete(dropped, i, i+1)
+	}
+	for _, d := range dropped {
+		out = append(out, Difference{Text: fmt.Sprintf("%s: the plan no longer would %s",
+			u, d.Title())})
+	}
 	return out
+}
+
+// describeChanges says how the fields an action changes differ between
+// the saved action and the fresh one: field → new value, then the saved
+// value in parentheses.
+func describeChanges(was, now *Action, mask func(string) string) string {
+	old := map[string]string{}
+	for _, c := range was.Changes {
+		old[c.Field] = c.New
+	}
+	var diffs []string
+	for _, c := range now.Changes {
+		if o, ok := old[c.Field]; !ok || o != c.New {
+			diffs = append(diffs, fmt.Sprintf("%s → %s (the saved plan: %s)", c.Field,
+				maskText(c.New, mask), maskText(orNone(o, ok), mask)))
+		}
+		delete(old, c.Field)
+	}
+	for _, f := range slices.Sorted(maps.Keys(old)) {
+		diffs = append(diffs, fmt.Sprintf("%s no longer changes (the saved plan: → %s)",
+			f, maskText(old[f], mask)))
+	}
+	if len(diffs) == 0 {
+		return "its details differ"
+	}
+	return strings.Join(diffs, ", ")
+}
+
+func orNone(v string, ok bool) string {
+	if !ok {
+		return "unchanged"
+	}
+	return v
+}
+
+func maskText(v string, mask func(string) string) string {
+	if mask == nil {
+		return v
+	}
+	return mask(v)
 }
 
 func errText(e string) string {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +99,14 @@ func TestSavedDrift(t *testing.T) {
 				ProjectID: 101, Project: "acme/web"})
 			return u
 		}, []string{"the plan now also would create hook on acme/web (101)"}},
+		{"a pasted value changes one field", func() *Unit {
+			u := observedUnit(false, "https://hooks.example.com")
+			u.Actions[1] = &Action{Op: OpUpdate, Object: ObjHook, ProjectID: 100,
+				Project: "acme/my-app", HookID: 7,
+				Changes: []Change{{Field: "events", Old: "[job]", New: "[job, push]"}}}
+			return u
+		}, []string{"my-app on gitlab.com: the plan would now update hook 7 on acme/my-app " +
+			"(100) otherwise: events → [job, push] (the saved plan: [job, pipeline])"}},
 	}
 	saved := (&Plan{Units: []*Unit{base}}).Save(SavedNest{}, "v1")
 	for _, tc := range cases {
@@ -110,7 +119,11 @@ func TestSavedDrift(t *testing.T) {
 			if len(tc.want) == 0 && len(got) != 0 {
 				t.Fatalf("drift %q, want none", got)
 			}
-			all := strings.Join(got, "\n")
+			var lines []string
+			for _, d := range got {
+				lines = append(lines, d.String())
+			}
+			all := strings.Join(lines, "\n")
 			for _, w := range tc.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("drift lacks %q:\n%s", w, all)
@@ -159,5 +172,22 @@ func TestReadSavedRefusesOtherFiles(t *testing.T) {
 	_, err := ReadSaved(strings.NewReader(`{"kind":"hatchery-saved-plan","format_version":"9"}`))
 	if err == nil || !strings.Contains(err.Error(), `format "9"`) {
 		t.Errorf("a future format: %v", err)
+	}
+}
+
+func TestSavedDriftKinds(t *testing.T) {
+	saved := (&Plan{Units: []*Unit{observedUnit(false, "https://hooks.example.com")}}).Save(
+		SavedNest{}, "v1")
+	moved := observedUnit(true, "https://hooks.example.com")
+	other := &Unit{Egg: "other", Server: "gitlab.com",
+		Actions: []*Action{{Op: OpCreate, Object: ObjRunner}}}
+	got := saved.Drift(&Plan{Units: []*Unit{moved, other}}, nil)
+	want := []Difference{
+		{Moved: true, Text: "my-app on gitlab.com: runner 5 moved since the plan: " +
+			"paused false → true"},
+		{Text: "other on gitlab.com: new in the plan, with 1 action"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("drift %q, want %q", got, want)
 	}
 }
