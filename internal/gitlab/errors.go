@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 )
@@ -18,18 +20,36 @@ type Error struct {
 	Op      string // what was being done: "list projects of group 789"
 	Status  int    // HTTP status of GitLab's answer; 0 when none came
 	Message string // GitLab's own message, shortened; may be empty
-	unclear bool
-	err     error
+	// Code is the OAuth error GitLab named ("invalid_token",
+	// "insufficient_scope"); empty when it named none.
+	Code string
+	// RetryAfter is the wait a 429 asked for; 0 when it named none.
+	RetryAfter time.Duration
+	unclear    bool
+	err        error
 }
 
 func (e *Error) Error() string {
 	switch {
+	case (e.Status == 0 || e.Status < 300 && e.err != nil) && e.unclear:
+		return e.Op + ": " + cause(e.err) + " (no answer came: the request may have " +
+			"been carried out; running again is safe, hatchery looks before it repeats)"
 	case e.Status == 0 || e.Status < 300 && e.err != nil:
 		return e.Op + ": " + cause(e.err)
 	case e.Message == "":
 		return fmt.Sprintf("%s: %d %s", e.Op, e.Status, http.StatusText(e.Status))
 	}
 	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
+}
+
+// ErrorCode returns the OAuth error GitLab named for a failed operation
+// ("invalid_token", "insufficient_scope"), or "".
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
 
 // cause renders err without the method and url that net/http puts first:
@@ -83,11 +103,12 @@ func wrap(op string, resp *gl.Response, err error) error {
 	var er *gl.ErrorResponse
 	if errors.As(err, &er) {
 		e.Status = er.StatusCode
-		e.Message = message(er)
+		e.Message, e.Code = message(er)
 	}
 	if resp != nil && resp.Response != nil {
 		e.Status = resp.StatusCode
 	}
+	e.explain(er)
 	var we *wireError
 	switch {
 	case e.Status >= 500:
@@ -102,25 +123,41 @@ func wrap(op string, resp *gl.Response, err error) error {
 	return e
 }
 
-// message picks GitLab's own words out of an error answer: the "message" or
-// "error" string of its JSON body when there is one, else client-go's
-// rendering. A message that only repeats the status says nothing.
-func message(er *gl.ErrorResponse) string {
-	msg := er.Message
+// unparsed is how client-go starts the message of an answer whose body is
+// not JSON, such as the plain "Retry later" of a 429.
+const unparsed = "failed to parse unknown error format: "
+
+// message picks GitLab's own words out of an error answer: the "message"
+// string of its JSON body, or the "error_description" of an OAuth error
+// ("Token is expired…") with the "error" as its code, else client-go's
+// rendering, or the body itself when it is not JSON. A message that only
+// repeats the status says nothing.
+func message(er *gl.ErrorResponse) (msg, code string) {
+	msg = strings.TrimPrefix(er.Message, unparsed)
 	var body struct {
-		Message any    `json:"message"`
-		Error   string `json:"error"`
+		Message     any    `json:"message"`
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(er.Body, &body) == nil {
+		code = body.Error
 		if s, ok := body.Message.(string); ok && s != "" {
 			msg = s
+		} else if body.Description != "" {
+			msg = body.Error + ": " + body.Description
 		} else if body.Error != "" {
 			msg = body.Error
 		}
 	}
+	return shorten(msg, er.StatusCode), code
+}
+
+// shorten cuts msg to one line of at most maxMessage bytes and drops what
+// only repeats the status.
+func shorten(msg string, statusCode int) string {
 	msg = strings.Join(strings.Fields(msg), " ")
-	status := http.StatusText(er.StatusCode)
-	line := fmt.Sprintf("%d %s", er.StatusCode, status)
+	status := http.StatusText(statusCode)
+	line := fmt.Sprintf("%d %s", statusCode, status)
 	if strings.EqualFold(msg, status) || strings.EqualFold(msg, line) {
 		return ""
 	}
@@ -140,4 +177,35 @@ func message(er *gl.ErrorResponse) string {
 		msg = msg[:cut] + "…"
 	}
 	return msg
+}
+
+// explain words the answers whose bodies say little: a 429 says how long
+// GitLab asked to wait, a 502, 503 or 504 that GitLab is unavailable.
+func (e *Error) explain(er *gl.ErrorResponse) {
+	switch e.Status {
+	case http.StatusTooManyRequests:
+		if er != nil && er.Response != nil {
+			e.RetryAfter = retryAfter(er.Response.Header)
+		}
+		e.Message = "GitLab's rate limit: run again later"
+		if e.RetryAfter > 0 {
+			e.Message = fmt.Sprintf("GitLab's rate limit asked to wait %s; run again "+
+				"after that", e.RetryAfter)
+		}
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if er != nil && json.Valid(er.Body) && e.Message != "" {
+			return // GitLab's own words
+		}
+		e.Message = "GitLab is unavailable (down for maintenance or overloaded); " +
+			"run again later"
+	}
+}
+
+// retryAfter reads the wait a 429 asks for: Retry-After in seconds.
+func retryAfter(h http.Header) time.Duration {
+	secs, err := strconv.ParseInt(h.Get("Retry-After"), 10, 64)
+	if err != nil || secs <= 0 {
+		return 0
+	}
+	return time.Duration(min(secs, 1<<32)) * time.Second
 }

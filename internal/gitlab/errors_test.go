@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -34,10 +35,31 @@ func TestErrorText(t *testing.T) {
 			Body:    []byte(`{"message":{"url":["is blocked"]}}`),
 			Message: "{message: {url: [is blocked]}}"},
 			"get project 5: 400 Bad Request: {message: {url: [is blocked]}}", false},
-		{"html page is cut", &gl.ErrorResponse{StatusCode: 502, Message: html},
-			"get project 5: 502 Bad Gateway: " + html[:maxMessage] + "…", true},
-		{"no answer", &wireError{written: true, err: errors.New("connection reset")},
-			"get project 5: connection reset", true},
+		{"html page is cut", &gl.ErrorResponse{StatusCode: 500, Message: unparsed + html},
+			"get project 5: 500 Internal Server Error: " + html[:maxMessage] + "…", true},
+		{"expired token", &gl.ErrorResponse{StatusCode: 401, Body: []byte(
+			`{"error":"invalid_token","error_description":"Token is expired. You can ` +
+				`either do re-authorization or token refresh."}`)},
+			"get project 5: 401 Unauthorized: invalid_token: Token is expired. You can " +
+				"either do re-authorization or token refresh.", false},
+		{"rate limited", &gl.ErrorResponse{StatusCode: 429, Body: []byte("Retry later\n"),
+			Message:  unparsed + "Retry later\n",
+			Response: &http.Response{Header: http.Header{"Retry-After": {"120"}}}},
+			"get project 5: 429 Too Many Requests: GitLab's rate limit asked to wait 2m0s; " +
+				"run again after that", false},
+		{"unavailable behind a proxy", &gl.ErrorResponse{StatusCode: 502,
+			Message: unparsed + html, Body: []byte(html)},
+			"get project 5: 502 Bad Gateway: GitLab is unavailable (down for maintenance " +
+				"or overloaded); run again later", true},
+		{"unavailable", &gl.ErrorResponse{StatusCode: 503, Message: unparsed + "busy"},
+			"get project 5: 503 Service Unavailable: GitLab is unavailable (down for " +
+				"maintenance or overloaded); run again later", true},
+		{"unavailable in GitLab's words", &gl.ErrorResponse{StatusCode: 503,
+			Body: []byte(`{"message":"Deploy in progress"}`)},
+			"get project 5: 503 Service Unavailable: Deploy in progress", true},
+		{"no answer", &wireError{written: true, err: errors.New("EOF")},
+			"get project 5: EOF (no answer came: the request may have been carried out; " +
+				"running again is safe, hatchery looks before it repeats)", true},
 		{"never sent", &wireError{err: errors.New("connection refused")},
 			"get project 5: connection refused", false},
 		{"context", context.Canceled, "get project 5: context canceled", false},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"gitlab.com/hatchery/hatchery/internal/config"
@@ -141,10 +142,36 @@ func (e *missingToken) Error() string {
 		e.path, e.path)
 }
 
-// fail records err as the unit's error.
+// fail records err as the unit's error, with what to do about it.
 func (u *Unit) fail(err error) {
 	u.Error = err.Error()
+	switch fix := u.fix(err); {
+	case fix == "":
+	case strings.HasSuffix(u.Error, "."): // GitLab's sentence ends first
+		u.Error += " " + strings.ToUpper(fix[:1]) + fix[1:]
+	default:
+		u.Error += "; " + fix
+	}
 	u.Actions = nil
+}
+
+// fix says what to do about a GitLab refusal that the unit's api-token
+// caused: a token GitLab no longer accepts, one without the api scope, or
+// a group egg's token without the Owner role.
+func (u *Unit) fix(err error) string {
+	path := u.Key().Path(secrets.APIToken)
+	switch status, code := gitlab.StatusCode(err), gitlab.ErrorCode(err); {
+	case status == 401:
+		return fmt.Sprintf("GitLab no longer accepts the api-token at %s: store a new one "+
+			"with: hatchery secrets set %s", path, path)
+	case status == 403 && code == "insufficient_scope":
+		return fmt.Sprintf("the api-token at %s needs the api scope: store one that has "+
+			"it with: hatchery secrets set %s", path, path)
+	case status == 403 && u.Kind == desired.GroupEgg && len(u.unit.Groups) > 0:
+		return fmt.Sprintf("a group egg's api-token needs the Owner role on group %d "+
+			"to manage its runners", u.unit.Groups[0].ID)
+	}
+	return ""
 }
 
 func (u *Unit) warn(format string, args ...any) {
