@@ -13,11 +13,11 @@ import (
 // stderr. An invalid or empty nest is an error that exits with ExitInvalid;
 // a nest that cannot be read, one that exits with ExitError.
 func loadNest(env *Env, dir string) (*config.Nest, error) {
-	files, err := config.Files(dir)
+	files, problems, err := config.Files(dir)
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
+	if len(files) == 0 && len(problems) == 0 { // else Load says what is wrong
 		return nil, &exitError{code: ExitInvalid, err: withHint(
 			fmt.Errorf("no .fly files in %s", dir),
 			"a nest is a directory of .fly files: give its path as the DIR argument")}

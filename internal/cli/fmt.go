@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/rogpeppe/go-internal/diff"
 
 	"gitlab.com/hatchery/hatchery/internal/config"
@@ -56,18 +55,17 @@ func (c *fmtCmd) Run(env *Env) error {
 
 // changes formats every file in memory and returns those that differ.
 func (c *fmtCmd) changes(env *Env) ([]change, error) {
-	files, err := config.Files(c.Dir)
+	files, diags, err := config.Files(c.Dir)
 	if err != nil {
 		return nil, err
 	}
 	var changes []change
-	var diags hcl.Diagnostics
 	sources := map[string][]byte{}
 	for _, name := range files {
 		path := filepath.Join(c.Dir, filepath.FromSlash(name))
-		src, err := os.ReadFile(path)
+		src, err := config.ReadFile(c.Dir, name)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
+			return nil, err
 		}
 		out, d := config.Format(name, src)
 		if d.HasErrors() {

@@ -12,7 +12,7 @@ import (
 // parsing, decoding, the nest rules and the diagnostic printer must never
 // panic, and every diagnostic must point inside its file.
 func FuzzLoad(f *testing.F) {
-	names, err := Files("../../examples/nest")
+	names, _, err := Files("../../examples/nest")
 	if err != nil {
 		f.Fatal(err)
 	}

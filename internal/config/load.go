@@ -4,69 +4,30 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// Ext is the extension of the files that make a nest.
-const Ext = ".fly"
-
-// Files returns the .fly files below dir, relative to it with forward
-// slashes, sorted. Hidden files and directories (a name starting with a dot)
-// are skipped.
-func Files(dir string) ([]string, error) {
-	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
-		return nil, fmt.Errorf("find .fly files in %s: not a directory", dir)
-	}
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := p != dir && strings.HasPrefix(e.Name(), ".")
-		switch {
-		case e.IsDir() && hidden:
-			return filepath.SkipDir
-		case e.IsDir() || hidden || !strings.HasSuffix(e.Name(), Ext):
-			return nil
-		case !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0:
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		files = append(files, filepath.ToSlash(rel))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("find .fly files in %s: %w", dir, err)
-	}
-	slices.Sort(files)
-	return files, nil
-}
-
 // Load reads every .fly file below dir, then decodes and checks the nest.
 // The Nest is never nil: it holds whatever could be decoded, and the
 // diagnostics hold every problem of every file, sorted by file and position.
-// A nest without .fly files is an error.
+// A nest without .fly files is an error; so is every .fly file that cannot
+// be read (see Files and ReadFile).
 func Load(dir string) (*Nest, hcl.Diagnostics) {
-	files, err := Files(dir)
+	files, diags, err := Files(dir)
 	if err != nil {
 		n := newNest(dir)
 		return n, hcl.Diagnostics{{Severity: hcl.DiagError,
 			Summary: "Cannot read the nest", Detail: capitalize(err.Error()) + "."}}
 	}
+	if len(files) == 0 && diags.HasErrors() {
+		return newNest(dir), diags // "no .fly files" would be wrong
+	}
 	srcs := make([][]byte, len(files))
-	var diags hcl.Diagnostics
 	for i, name := range files {
-		srcs[i], err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		srcs[i], err = ReadFile(dir, name)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
 				Summary: "Cannot read file", Detail: capitalize(err.Error()) + "."})

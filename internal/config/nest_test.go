@@ -271,17 +271,17 @@ func TestFilesSkipsHiddenAndOthers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := Files(dir)
-	if err != nil {
-		t.Fatal(err)
+	got, diags, err := Files(dir)
+	if err != nil || len(diags) > 0 {
+		t.Fatal(err, diags)
 	}
 	if want := []string{"a-b/x.fly", "a/x.fly", "b.fly"}; !slices.Equal(got, want) {
 		t.Errorf("Files = %q, want %q", got, want)
 	}
-	if _, err := Files(filepath.Join(dir, "missing")); err == nil {
+	if _, _, err := Files(filepath.Join(dir, "missing")); err == nil {
 		t.Error("Files of a missing directory did not fail")
 	}
-	if _, err := Files(filepath.Join(dir, "b.fly")); err == nil {
+	if _, _, err := Files(filepath.Join(dir, "b.fly")); err == nil {
 		t.Error("Files of a file did not fail")
 	}
 }
