@@ -211,6 +211,9 @@ func (d *decoder) labelsOK(b *hclsyntax.Block, spec blockSpec) bool {
 			b.Type, spec.label, b.Type, b.Labels[0])
 		return false
 	}
+	if len(b.Labels) == 1 {
+		return d.checkVisible(b.LabelRanges[0], "the "+b.Type+" label", b.Labels[0])
+	}
 	return true
 }
 

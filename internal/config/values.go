@@ -46,6 +46,9 @@ func (d *decoder) value(a *hclsyntax.Attribute) (cty.Value, bool) {
 	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return cty.NilVal, false
 	}
+	if !d.visible(a.Expr.Range(), a.Name, v) {
+		return cty.NilVal, false
+	}
 	return v, true
 }
 
