@@ -18,7 +18,10 @@ COPY etc/passwd etc/group /etc/
 COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY busybox/ /busybox/
 COPY --chown=65532:65532 home/ /home/hatchery/
-COPY tmp/ /tmp/
+# /tmp comes as an entry of root/, not as COPY's destination: a destination
+# directory that COPY creates is 0755, and the non-root user could not
+# write temporary files.
+COPY root/ /
 COPY hatchery /usr/local/bin/hatchery
 
 ENV PATH=/usr/local/bin:/busybox \
