@@ -57,6 +57,10 @@ const defaultMetadataAddr = "169.254.169.254"
 type cloudCreds struct {
 	creds  credentials.Credentials
 	source string // for messages: never a secret
+	kind   string // credsExchange, credsKey, credsIAMToken or credsMetadata
+	// For messages: the variable of the id token, and the key's id and
+	// service account.
+	tokenVar, keyID, account string
 }
 
 // findCredentials returns the first credentials that the environment holds.
@@ -72,16 +76,17 @@ func findCredentials(getenv func(string) string, ep *cloudEndpoints) (*cloudCred
 				"service account that the workload identity federation lets this job "+
 				"act as", tokenVar, EnvServiceAccount)
 		}
-		x := newExchange(ep.tokenURL, idToken, sa)
+		x := newExchange(ep.tokenURL, tokenVar, idToken, sa)
 		return &cloudCreds{creds: x, source: fmt.Sprintf("the id token in %s, exchanged for "+
-			"service account %s", tokenVar, sa)}, nil
+			"service account %s", tokenVar, sa), kind: credsExchange, tokenVar: tokenVar,
+			account: sa}, nil
 	}
-	if c, src, err := keyCredentials(getenv); c != nil || err != nil {
-		return &cloudCreds{creds: c, source: src}, err
+	if cc, err := keyCredentials(getenv); cc != nil || err != nil {
+		return cc, err
 	}
 	if t := getenv(EnvIAMToken); t != "" {
 		return &cloudCreds{creds: credentials.IAMToken(strings.TrimSpace(t)),
-			source: "the IAM token in " + EnvIAMToken}, nil
+			source: "the IAM token in " + EnvIAMToken, kind: credsIAMToken}, nil
 	}
 	if m := getenv(EnvMetadata); m != "" {
 		addr, err := metadataAddr(m)
@@ -89,7 +94,7 @@ func findCredentials(getenv func(string) string, ep *cloudEndpoints) (*cloudCred
 			return nil, err
 		}
 		return &cloudCreds{creds: credentials.NewMetadataServiceCredentialProvider(addr),
-			source: "the metadata service at " + addr}, nil
+			source: "the metadata service at " + addr, kind: credsMetadata}, nil
 	}
 	return nil, fmt.Errorf("%w: set one of %s (with %s) in GitLab CI, %s or %s for a "+
 		"service account key, %s for an IAM token, or %s=1 on a Yandex Cloud VM",
@@ -99,7 +104,7 @@ func findCredentials(getenv func(string) string, ep *cloudEndpoints) (*cloudCred
 
 // keyCredentials reads a service account's authorized key, from a file or
 // from the environment; it returns nil credentials when neither is set.
-func keyCredentials(getenv func(string) string) (credentials.Credentials, string, error) {
+func keyCredentials(getenv func(string) string) (*cloudCreds, error) {
 	var key *iamkey.Key
 	var src string
 	var err error
@@ -111,21 +116,22 @@ func keyCredentials(getenv func(string) string) (credentials.Credentials, string
 		src = "the authorized key in " + EnvKey
 		key, err = iamkey.ReadFromJSONBytes([]byte(getenv(EnvKey)))
 	default:
-		return nil, "", nil
+		return nil, nil
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", fmt.Errorf("read %s: no such file", src)
+		return nil, fmt.Errorf("read %s: no such file", src)
 	}
 	if err != nil {
 		// The parser's message may quote the key: say only what went wrong.
-		return nil, "", fmt.Errorf("read %s: not an authorized key in JSON, as "+
+		return nil, fmt.Errorf("read %s: not an authorized key in JSON, as "+
 			"'yc iam key create --output FILE' writes it", src)
 	}
 	c, err := credentials.ServiceAccountKey(key)
 	if err != nil {
-		return nil, "", fmt.Errorf("use %s: %w", src, err)
+		return nil, fmt.Errorf("use %s: %w", src, err)
 	}
-	return c, src, nil
+	return &cloudCreds{creds: c, source: src, kind: credsKey, keyID: key.GetId(),
+		account: key.GetServiceAccountId()}, nil
 }
 
 // metadataAddr reads HATCHERY_YC_METADATA: "1" or "true" for the real

@@ -58,7 +58,8 @@ const defaultRetryFor = time.Minute
 type LockboxStore struct {
 	folder   string
 	readOnly bool
-	source   string // where the credentials came from, for messages
+	creds    *cloudCreds   // where the credentials came from, for messages
+	auth     *authRecorder // why the last IAM token could not be had
 	sdk      *ycsdk.SDK
 	secrets  lockbox.SecretServiceClient
 	payloads lockbox.PayloadServiceClient
@@ -87,12 +88,12 @@ func openLockbox(ctx context.Context, c Config, getenv func(string) string) (Sto
 	if err != nil {
 		return nil, err
 	}
-	sdk, err := buildSDK(ctx, ep, cc, c.Logger)
+	sdk, auth, err := buildSDK(ctx, ep, cc, c.Logger)
 	if err != nil {
 		return nil, err
 	}
 	conn := sdkConn{sdk}
-	s := &LockboxStore{folder: folder, readOnly: c.ReadOnly, source: cc.source, sdk: sdk,
+	s := &LockboxStore{folder: folder, readOnly: c.ReadOnly, creds: cc, auth: auth, sdk: sdk,
 		secrets: lockbox.NewSecretServiceClient(conn), payloads: lockbox.NewPayloadServiceClient(conn),
 		ops: operation.NewOperationServiceClient(conn)}
 	err = s.list(ctx)
@@ -476,8 +477,16 @@ func (s *LockboxStore) failed(what, role, kmsKey string, err error) error {
 	}
 	code := status.Code(unwrapIDs(err))
 	ce = callFailed(what, need{role: role, folder: s.folder, kmsKey: kmsKey}, err)
-	if code == codes.PermissionDenied || code == codes.Unauthenticated {
-		ce.msg += " (credentials: " + s.source + ")"
+	switch code {
+	case codes.PermissionDenied:
+		ce.msg += " (credentials: " + s.creds.source + ")"
+	case codes.Unauthenticated:
+		// Either no IAM token could be had, or Lockbox refused the one sent.
+		cause := s.auth.failure()
+		ce.msg = credentialsFailed(what, s.creds, cause, status.Convert(unwrapIDs(err)).Message())
+		if cause != nil {
+			ce.reqID = ""
+		}
 	}
 	return ce
 }

@@ -10,9 +10,12 @@ import (
 	"time"
 
 	ycsdk "github.com/yandex-cloud/go-sdk/v2"
+	"github.com/yandex-cloud/go-sdk/v2/pkg/authentication"
 	"github.com/yandex-cloud/go-sdk/v2/pkg/endpoints"
 	"github.com/yandex-cloud/go-sdk/v2/pkg/options"
 	"github.com/yandex-cloud/go-sdk/v2/pkg/transport/middleware/requestid"
+	iamsdk "github.com/yandex-cloud/go-sdk/v2/services/iam/v1"
+	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -72,9 +75,10 @@ func isLoopback(host string) bool {
 
 // buildSDK returns an SDK that resolves every service hatchery calls from
 // ep, so nothing asks Yandex Cloud's discovery endpoint, with request ids on
-// every error and every call logged at debug level.
+// every error and every call logged at debug level, IAM's included; and the
+// recorder of its failures to get an IAM token.
 func buildSDK(ctx context.Context, ep *cloudEndpoints, cc *cloudCreds,
-	log *slog.Logger) (*ycsdk.SDK, error) {
+	log *slog.Logger) (*ycsdk.SDK, *authRecorder, error) {
 	p2e := endpoints.PrefixToEndpoint{}
 	for svc, addr := range ep.grpc {
 		params := endpoints.NewEndpointParams(addr)
@@ -83,16 +87,22 @@ func buildSDK(ctx context.Context, ep *cloudEndpoints, cc *cloudCreds,
 		}
 		p2e[svc] = params
 	}
+	auth := &authRecorder{}
 	sdk, err := ycsdk.Build(ctx,
 		options.WithCredentials(cc.creds),
+		options.WithAuthenticator(auth),
 		options.WithEndpointsResolver(endpoints.NewPrefixEndpointsResolver(p2e)),
 		options.WithCustomDialOptions(grpc.WithChainUnaryInterceptor(
 			debugLog(log), requestid.Interceptor())),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("connect to Yandex Cloud: %w", err)
+		return nil, nil, fmt.Errorf("connect to Yandex Cloud: %w", err)
 	}
-	return sdk, nil
+	// IamTokenService.Create goes through the SDK's own connections, so it
+	// is logged like every other call. It needs no IAM token itself.
+	auth.inner = authentication.NewAuthenticator(zap.NewNop(), cc.creds,
+		iamsdk.NewIamTokenClient(sdk))
+	return sdk, auth, nil
 }
 
 // debugLog logs each call's method, result, time and request id; never a

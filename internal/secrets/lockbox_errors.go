@@ -59,9 +59,6 @@ func callFailed(what string, n need, err error) *callError {
 			ce.msg += fmt.Sprintf(", and kms.keys.encrypterDecrypter on KMS key %s, "+
 				"which encrypts this secret", n.kmsKey)
 		}
-	case codes.Unauthenticated:
-		ce.msg = fmt.Sprintf("%s: Yandex Cloud refused the credentials (%s); an IAM "+
-			"token lives 12 hours, so get a fresh one", what, st.Message())
 	case codes.Unavailable, codes.DeadlineExceeded:
 		ce.msg = fmt.Sprintf("%s: Lockbox did not answer in time: %s", what, st.Message())
 	case codes.Unknown:
