@@ -232,6 +232,9 @@ func (r *run) record(act *plan.Action, err error) {
 		r.res.Skipped++
 		r.outcome[act] = outcome{line: fmt.Sprintf("skipped %s (an earlier step failed)\n", title)}
 	case err != nil:
+		if fix := r.u.Fix(err); fix != "" {
+			err = fmt.Errorf("%w; %s", err, fix)
+		}
 		r.outcome[act] = outcome{line: fmt.Sprintf("failed  %s: %v\n", title, err),
 			err: fmt.Errorf("%s: %w", title, err)}
 	default:

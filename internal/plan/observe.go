@@ -145,7 +145,7 @@ func (e *missingToken) Error() string {
 // fail records err as the unit's error, with what to do about it.
 func (u *Unit) fail(err error) {
 	u.Error = err.Error()
-	switch fix := u.fix(err); {
+	switch fix := u.Fix(err); {
 	case fix == "":
 	case strings.HasSuffix(u.Error, "."): // GitLab's sentence ends first
 		u.Error += " " + strings.ToUpper(fix[:1]) + fix[1:]
@@ -155,10 +155,10 @@ func (u *Unit) fail(err error) {
 	u.Actions = nil
 }
 
-// fix says what to do about a GitLab refusal that the unit's api-token
+// Fix says what to do about a GitLab refusal that the unit's api-token
 // caused: a token GitLab no longer accepts, one without the api scope, or
-// a group egg's token without the Owner role.
-func (u *Unit) fix(err error) string {
+// a group egg's token without the Owner role. It is "" for other errors.
+func (u *Unit) Fix(err error) string {
 	path := u.Key().Path(secrets.APIToken)
 	switch status, code := gitlab.StatusCode(err), gitlab.ErrorCode(err); {
 	case status == 401:
