@@ -49,7 +49,7 @@ func (o *owned) list(ctx context.Context, c *gitlab.Client, typ string) (
 // record names only the last. hatchery neither uses such a runner nor holds
 // its token, so it must not go unseen.
 func (p *Planner) warnExtra(ctx context.Context, u *Unit, id int64) error {
-	list, err := p.owned.list(ctx, u.gl, runnerType(u.Kind))
+	list, err := p.candidates(ctx, u)
 	if err != nil {
 		return err
 	}

@@ -47,11 +47,9 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 }
 
 // findRunner looks for the unit's runner: first by the id kept with its
-// secret record, then by the marker among the runners of its type that the
-// token manages, wherever they are registered or enabled: a bucket's
-// runner stays with its first project when the bucket's first project
-// changes. r is nil when there is none. old is a runner with the unit's
-// marker that cannot serve it (see misfit), which r replaces.
+// secret record, then by the marker among the runners where it can be (see
+// candidates). r is nil when there is none. old is a runner with the
+// unit's marker that cannot serve it (see misfit), which r replaces.
 func (p *Planner) findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runner,
 	err error) {
 	if id := u.record.RunnerID; id != 0 {
@@ -84,11 +82,11 @@ func (p *Planner) findRunner(ctx context.Context, u *Unit) (r, old *gitlab.Runne
 	return r, old, nil
 }
 
-// byMarker looks for the unit's runner by its marker among the runners of
-// the unit's type that the token manages, other than old.
+// byMarker looks for the unit's runner by its marker among its candidates,
+// other than old.
 func (p *Planner) byMarker(ctx context.Context, u *Unit, old *gitlab.Runner) (
 	*gitlab.Runner, error) {
-	list, err := p.owned.list(ctx, u.gl, runnerType(u.Kind))
+	list, err := p.candidates(ctx, u)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +109,29 @@ func (p *Planner) byMarker(ctx context.Context, u *Unit, old *gitlab.Runner) (
 		return nil, err
 	}
 	return &r, nil
+}
+
+// candidates lists the runners of the unit's type among which its runner
+// is looked for by its marker.
+//
+// A project or group egg looks among its owner's runners: one request
+// (GET /projects/:id/runners or /groups/:id/runners), as the nest names
+// the owner and hatchery registers the egg's runner there. When the egg
+// changed kind, or its group, the runner the record names no longer fits
+// and is found by its id; the runner that replaces it is registered to the
+// new owner, so the owner's list finds it too: an apply that stopped
+// between the two leaves nothing the owner's list misses.
+//
+// A bucket looks among every runner the token manages (GET /runners): its
+// runner stays with the project it was registered to when the bucket's
+// first project changes, and the new first project need not have it
+// enabled. That list is read once per client for the whole plan, however
+// many buckets share the token.
+func (p *Planner) candidates(ctx context.Context, u *Unit) ([]gitlab.RunnerSummary, error) {
+	if u.Kind == desired.Bucket {
+		return p.owned.list(ctx, u.gl, runnerType(u.Kind))
+	}
+	return u.gl.Runners(ctx, u.owner)
 }
 
 // runnerType is the GitLab runner type that a unit of kind needs.
