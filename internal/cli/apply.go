@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"gitlab.com/hatchery/hatchery/internal/apply"
@@ -21,8 +22,14 @@ type applyCmd struct {
 // Run plans, prints the plan, and carries it out. Given a saved plan, it
 // carries out exactly that plan, or refuses.
 func (c *applyCmd) Run(ctx context.Context, env *Env) error {
-	if info, err := os.Stat(c.Dir); err == nil && info.Mode().IsRegular() {
+	info, err := os.Stat(c.Dir)
+	if err == nil && info.Mode().IsRegular() {
 		return c.runSaved(ctx, env)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return withHint(fmt.Errorf("%s: there is no nest directory or saved plan at that path", c.Dir),
+			"a saved plan is the file plan --out wrote; in CI, the plan job's artifact "+
+				"may have expired: run the pipeline again")
 	}
 	if c.Refresh {
 		return &exitError{code: ExitUsage, err: withHint(
