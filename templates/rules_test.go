@@ -13,10 +13,15 @@ import (
 
 // evalRules returns what the rules make of a job in a pipeline with vars:
 // its when ("" when the job is not added) and the variables of the rule
-// that matched.
+// that matched. A job without rules gets GitLab's default, `only:
+// [branches, tags]`: it is in branch, tag and scheduled pipelines but
+// never in a merge request pipeline.
 func evalRules(t *testing.T, rules []Rule, vars map[string]string) (string, Vars) {
 	t.Helper()
 	if len(rules) == 0 {
+		if vars["CI_PIPELINE_SOURCE"] == "merge_request_event" {
+			return "", nil
+		}
 		return "on_success", nil
 	}
 	for _, r := range rules {
