@@ -244,6 +244,8 @@ var pipelines = map[string]map[string]string{
 		"CI_COMMIT_TAG": "1.0.0", "CI_COMMIT_REF_NAME": "1.0.0"},
 	"web on default branch": {"CI_PIPELINE_SOURCE": "web", "CI_DEFAULT_BRANCH": "main",
 		"CI_COMMIT_BRANCH": "main", "CI_COMMIT_REF_NAME": "main"},
+	"schedule on other branch": {"CI_PIPELINE_SOURCE": "schedule", "CI_DEFAULT_BRANCH": "main",
+		"CI_COMMIT_BRANCH": "feature", "CI_COMMIT_REF_NAME": "feature"},
 }
 
 func TestRules(t *testing.T) {
@@ -256,7 +258,7 @@ func TestRules(t *testing.T) {
 		{"defaults", nil, map[string]map[string]string{
 			"hatchery:validate": {"merge request": "on_success", "default branch": "on_success",
 				"other branch": "on_success", "schedule": "on_success", "tag": "on_success",
-				"web on default branch": "on_success"},
+				"web on default branch": "on_success", "schedule on other branch": "on_success"},
 			"hatchery:plan": {"merge request": "on_success", "default branch": "on_success",
 				"web on default branch": "on_success"},
 			"hatchery:apply": {"default branch": "manual", "web on default branch": "manual"},
