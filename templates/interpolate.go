@@ -84,6 +84,7 @@ type Artifacts struct {
 	Name     string            `yaml:"name"`
 	When     string            `yaml:"when"`
 	ExpireIn string            `yaml:"expire_in"`
+	Access   string            `yaml:"access"`
 	Paths    []string          `yaml:"paths"`
 	Reports  map[string]string `yaml:"reports"`
 }

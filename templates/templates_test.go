@@ -400,3 +400,15 @@ func TestDriftExitsByOnDrift(t *testing.T) {
 		}
 	}
 }
+
+// The saved plan and the JSON name every project, group and runner of the
+// nest: people without the Developer role, such as the public on a public
+// project, must not download them.
+func TestPlanArtifactsAreForDevelopers(t *testing.T) {
+	js := jobs(t, load(t)[Full], nil)
+	for _, name := range []string{"hatchery:plan", "hatchery:drift"} {
+		if a := js[name].Artifacts; a == nil || a.Access != "developer" {
+			t.Errorf("%s artifacts %+v, want access: developer", name, a)
+		}
+	}
+}
