@@ -12,6 +12,7 @@ import (
 	lockbox "github.com/yandex-cloud/go-genproto/yandex/cloud/lockbox/v1"
 	"github.com/yandex-cloud/go-genproto/yandex/cloud/operation"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
 )
 
 // Roles that the simulator knows.
@@ -46,7 +47,16 @@ type Server struct {
 	httpSrv  *http.Server
 	grpcAddr string
 	httpURL  string
+	// pingEvery is the shortest time between keepalive pings the server
+	// takes without complaint.
+	pingEvery time.Duration
 }
+
+// minPingTime lets the SDK's keepalive pings through: go-sdk pings every
+// 30 s, with or without a call in flight, and Yandex Cloud takes that.
+// gRPC's own default (5 minutes, and only during a call) would answer with
+// GOAWAY ENHANCE_YOUR_CALM "too_many_pings" after a minute.
+const minPingTime = 10 * time.Second
 
 // subject is a service account or a user: who a token speaks for.
 type subject struct {
@@ -75,6 +85,8 @@ func New() *Server {
 		tokens:   map[string]*subject{},
 		idTokens: map[string]string{},
 		keys:     map[string]*saKey{},
+
+		pingEvery: minPingTime,
 	}
 }
 
@@ -89,7 +101,9 @@ func (s *Server) Start() error {
 		gl.Close()
 		return fmt.Errorf("lockboxsim: listen: %w", err)
 	}
-	s.grpcSrv = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
+	s.grpcSrv = grpc.NewServer(grpc.UnaryInterceptor(s.intercept),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
+			MinTime: s.pingEvery, PermitWithoutStream: true}))
 	lockbox.RegisterSecretServiceServer(s.grpcSrv, &secretService{s: s})
 	lockbox.RegisterPayloadServiceServer(s.grpcSrv, &payloadService{s: s})
 	operation.RegisterOperationServiceServer(s.grpcSrv, &operationService{s: s})

@@ -12,10 +12,14 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/grpclog"
 
 	"gitlab.com/hatchery/hatchery/internal/lockboxsim"
 )
@@ -163,5 +167,25 @@ func TestExchangeRetriedWhileUnavailable(t *testing.T) {
 	st.Close()
 	if n := calls.Load(); n != 3 {
 		t.Errorf("%d exchange requests, want 3", n)
+	}
+}
+
+// TestGRPCLogsNothing runs this test binary again and has gRPC's logger
+// report an error there: nothing may reach stderr.
+func TestGRPCLogsNothing(t *testing.T) {
+	if os.Getenv("HATCHERY_GRPCLOG_PROBE") == "1" {
+		grpclog.Error("grpclog probe: this must not be printed")
+		grpclog.Warning("grpclog probe: this must not be printed")
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestGRPCLogsNothing$")
+	cmd.Env = append(os.Environ(), "HATCHERY_GRPCLOG_PROBE=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("probe: %v\n%s", err, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "grpclog probe") {
+		t.Errorf("gRPC logged to stderr:\n%s", stderr.String())
 	}
 }

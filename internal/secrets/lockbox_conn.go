@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -17,9 +18,16 @@ import (
 	iamsdk "github.com/yandex-cloud/go-sdk/v2/services/iam/v1"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/grpclog"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// gRPC logs its own errors and warnings to stderr, where hatchery's users
+// read only hatchery's messages; what matters reaches them as call errors.
+func init() {
+	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
+}
 
 // The services hatchery calls, and where Yandex Cloud serves them.
 var defaultEndpoints = map[protoreflect.FullName]string{
