@@ -19,6 +19,7 @@ type Job struct {
 	Needs         []Need           `yaml:"needs"`
 	Interruptible *bool            `yaml:"interruptible"`
 	ResourceGroup string           `yaml:"resource_group"`
+	Environment   *Environment     `yaml:"environment"`
 	IDTokens      map[string]IDTok `yaml:"id_tokens"`
 	Variables     Vars             `yaml:"variables"`
 	Rules         []Rule           `yaml:"rules"`
@@ -60,6 +61,12 @@ type Need struct {
 	Job       string `yaml:"job"`
 	Optional  bool   `yaml:"optional"`
 	Artifacts *bool  `yaml:"artifacts"`
+}
+
+// Environment is a job's environment.
+type Environment struct {
+	Name   string `yaml:"name"`
+	Action string `yaml:"action"`
 }
 
 // IDTok is one of a job's id_tokens.

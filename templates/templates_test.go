@@ -385,6 +385,22 @@ func TestApplyRunsAloneAndIsNotCancelled(t *testing.T) {
 	}
 }
 
+// Apply deploys to an environment, so that GitLab's "prevent outdated
+// deployment jobs" refuses an older pipeline's apply after a newer one
+// ran. No other job names the environment: GitLab would count it as a
+// deployment too.
+func TestApplyDeploysToAnEnvironment(t *testing.T) {
+	for name, j := range jobs(t, load(t)[Full], nil) {
+		switch {
+		case name == "hatchery:apply" && (j.Environment == nil || j.Environment.Name == "" ||
+			(j.Environment.Action != "" && j.Environment.Action != "start")):
+			t.Errorf("%s: environment %+v, want one it deploys to", name, j.Environment)
+		case name != "hatchery:apply" && j.Environment != nil:
+			t.Errorf("%s: environment %+v; only apply deploys", name, j.Environment)
+		}
+	}
+}
+
 func TestDriftExitsByOnDrift(t *testing.T) {
 	for _, mode := range []string{"fail", "warn"} {
 		drift := jobs(t, load(t)["drift"], map[string]any{"on_drift": mode})["hatchery:drift"]
