@@ -40,6 +40,7 @@ func (d *demo) openStore(ctx context.Context, env *Env) (secrets.Store, error) {
 	}
 	vars := map[string]string{
 		secrets.EnvEndpoint: d.lockbox.GRPCAddr(),
+		secrets.EnvTokenURL: d.lockbox.TokenURL(),
 		secrets.EnvIAMToken: d.iamToken,
 	}
 	c := secrets.Config{Backend: secrets.BackendLockbox, FolderID: demoFolder,

@@ -104,13 +104,14 @@ func TestNoCredentialsNeverProbesMetadata(t *testing.T) {
 
 func TestEndpointsRefuseRemotePlainText(t *testing.T) {
 	for _, v := range []string{"http://auth.example.com/oauth/token", "ftp://127.0.0.1/x", "::"} {
-		env := map[string]string{EnvTokenURL: v}
+		env := map[string]string{EnvTokenURL: v, EnvEndpoint: "127.0.0.1:1"}
 		if _, err := endpointsFrom(func(k string) string { return env[k] }); err == nil {
 			t.Errorf("token URL %q accepted", v)
 		}
 	}
 	ep, err := endpointsFrom(func(k string) string {
-		return map[string]string{EnvEndpoint: "lockbox.example.com:443"}[k]
+		return map[string]string{EnvEndpoint: "lockbox.example.com:443",
+			EnvTokenURL: "https://auth.example.com/oauth/token"}[k]
 	})
 	if err != nil || ep.plain {
 		t.Errorf("a remote endpoint must use TLS: %+v, %v", ep, err)
@@ -147,5 +148,35 @@ func TestSecretNames(t *testing.T) {
 	}
 	if _, ok := unitOf(map[string]string{}, secretDescription(lbA)); ok {
 		t.Error("a secret without the managed-by label was taken for a record")
+	}
+}
+
+// TestEndpointsSetTogether: one override without the other would send some
+// calls to Yandex Cloud and some to a simulator, so it is refused.
+func TestEndpointsSetTogether(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string // "" when accepted
+	}{
+		{"neither", map[string]string{}, ""},
+		{"both", map[string]string{EnvEndpoint: "127.0.0.1:9000",
+			EnvTokenURL: "http://127.0.0.1:9001/oauth/token"}, ""},
+		{"endpoint alone", map[string]string{EnvEndpoint: "127.0.0.1:9000"},
+			"HATCHERY_YC_ENDPOINT=127.0.0.1:9000 is set but HATCHERY_YC_TOKEN_URL is not"},
+		{"token URL alone", map[string]string{EnvTokenURL: "http://127.0.0.1:9001/oauth/token"},
+			"HATCHERY_YC_TOKEN_URL=http://127.0.0.1:9001/oauth/token is set but " +
+				"HATCHERY_YC_ENDPOINT is not"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := endpointsFrom(func(k string) string { return tc.env[k] })
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -47,8 +47,19 @@ type cloudEndpoints struct {
 	tokenURL string
 }
 
+// Both variables are set or neither: one alone would mix Yandex Cloud and
+// a simulator, e.g. send a real id token to auth.yandex.cloud while Lockbox
+// calls go to loopback.
 func endpointsFrom(getenv func(string) string) (*cloudEndpoints, error) {
 	ep := &cloudEndpoints{grpc: defaultEndpoints, tokenURL: DefaultTokenURL}
+	if set, unset := EnvEndpoint, EnvTokenURL; (getenv(set) == "") != (getenv(unset) == "") {
+		if getenv(set) == "" {
+			set, unset = unset, set
+		}
+		return nil, fmt.Errorf("%s=%s is set but %s is not: set both, to the same "+
+			"simulator or cloud, or neither for Yandex Cloud's own; one alone would "+
+			"mix real and simulated endpoints", set, getenv(set), unset)
+	}
 	if addr := getenv(EnvEndpoint); addr != "" {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil || host == "" || port == "" {
