@@ -99,11 +99,13 @@ type Artifacts struct {
 var interpolation = regexp.MustCompile(`\$\[\[\s*([a-z]+)\.([A-Za-z0-9_-]+)\s*\]\]`)
 
 // Interpolate replaces every `$[[ inputs.NAME ]]` of the body with the
-// value given for NAME or else its default, and `$[[ component.reference ]]`
-// with ref, as GitLab does when it includes the component. Like GitLab it
+// value given for NAME or else its default, and `$[[ component.version ]]`
+// with version, as GitLab does when it includes the component. version is
+// the release the include resolved to: 1.2.3 for @1.2.3, @1.2 or @~latest,
+// and empty for an include at a commit SHA or a branch. Like GitLab it
 // refuses values for unknown inputs and inputs with neither value nor
 // default.
-func (c *Component) Interpolate(values map[string]any, ref string) (string, error) {
+func (c *Component) Interpolate(values map[string]any, version string) (string, error) {
 	for name := range values {
 		if _, ok := c.Input(name); !ok {
 			return "", fmt.Errorf("unknown input %q", name)
@@ -112,7 +114,7 @@ func (c *Component) Interpolate(values map[string]any, ref string) (string, erro
 	var errs []string
 	out := interpolation.ReplaceAllStringFunc(c.body, func(m string) string {
 		sub := interpolation.FindStringSubmatch(m)
-		v, err := c.value(sub[1], sub[2], values, ref)
+		v, err := c.value(sub[1], sub[2], values, version)
 		if err != nil {
 			errs = append(errs, err.Error())
 		}
@@ -124,10 +126,10 @@ func (c *Component) Interpolate(values map[string]any, ref string) (string, erro
 	return out, nil
 }
 
-func (c *Component) value(ctx, name string, values map[string]any, ref string) (string, error) {
+func (c *Component) value(ctx, name string, values map[string]any, version string) (string, error) {
 	switch {
-	case ctx == "component" && name == "reference" && slices.Contains(c.Context, name):
-		return ref, nil
+	case ctx == "component" && name == "version" && slices.Contains(c.Context, name):
+		return version, nil
 	case ctx == "component":
 		return "", fmt.Errorf("component.%s is not listed in spec:component", name)
 	case ctx != "inputs":
@@ -148,8 +150,8 @@ func (c *Component) value(ctx, name string, values map[string]any, ref string) (
 }
 
 // Jobs interpolates the body (see Interpolate) and decodes its jobs.
-func (c *Component) Jobs(values map[string]any, ref string) (map[string]Job, error) {
-	body, err := c.Interpolate(values, ref)
+func (c *Component) Jobs(values map[string]any, version string) (map[string]Job, error) {
+	body, err := c.Interpolate(values, version)
 	if err != nil {
 		return nil, err
 	}

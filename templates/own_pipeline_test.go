@@ -47,9 +47,53 @@ func readOwnPipeline(t *testing.T) ([]byte, ownPipeline) {
 
 var selfInclude = regexp.MustCompile(`^\$CI_SERVER_FQDN/\$CI_PROJECT_PATH/([a-z-]+)@\$CI_COMMIT_SHA$`)
 
+// ownJob is the part of a job of .gitlab-ci.yml that the tests read.
+type ownJob struct {
+	Image Image  `yaml:"-"`
+	Needs []any  `yaml:"needs"`
+	Rules []Rule `yaml:"rules"`
+	Stage string `yaml:"stage"`
+}
+
+// ownJobs reads the jobs of .gitlab-ci.yml: the top-level keys that are
+// mappings, other than GitLab's own keywords and hidden keys.
+func ownJobs(t *testing.T, data []byte) map[string]ownJob {
+	t.Helper()
+	var top map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]ownJob{}
+	for name, n := range top {
+		if n.Kind != yaml.MappingNode || strings.HasPrefix(name, ".") ||
+			slices.Contains([]string{"workflow", "variables", "default", "include", "stages"}, name) {
+			continue
+		}
+		var j ownJob
+		var image struct {
+			Image yaml.Node `yaml:"image"`
+		}
+		if err := n.Decode(&j); err != nil {
+			t.Fatalf(".gitlab-ci.yml job %s: %v", name, err)
+		}
+		if err := n.Decode(&image); err != nil {
+			t.Fatalf(".gitlab-ci.yml job %s: %v", name, err)
+		}
+		// image is a name, or a mapping with the name and more.
+		if err := image.Image.Decode(&j.Image.Name); err != nil && image.Image.Kind != 0 {
+			if err := image.Image.Decode(&j.Image); err != nil {
+				t.Fatalf(".gitlab-ci.yml job %s: image: %v", name, err)
+			}
+		}
+		out[name] = j
+	}
+	return out
+}
+
 func TestOwnPipelineTestsTheComponentAtThisCommit(t *testing.T) {
-	_, p := readOwnPipeline(t)
+	data, p := readOwnPipeline(t)
 	cs := load(t)
+	overrides := ownJobs(t, data)
 	if len(p.Include) == 0 {
 		t.Fatal(".gitlab-ci.yml includes no component")
 	}
@@ -60,14 +104,20 @@ func TestOwnPipelineTestsTheComponentAtThisCommit(t *testing.T) {
 				inc.Component)
 			continue
 		}
-		js, err := cs[m[1]].Jobs(inc.Inputs, "$CI_COMMIT_SHA")
+		// Included at a commit, the component has no version: the image
+		// is the one .gitlab-ci.yml gives the job.
+		js, err := cs[m[1]].Jobs(inc.Inputs, "")
 		if err != nil {
 			t.Errorf("include %s: %v", m[1], err)
 			continue
 		}
 		for name, j := range js {
-			if j.Image.Name != "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" {
-				t.Errorf("%s runs in %q, not the image this pipeline builds", name, j.Image.Name)
+			image := j.Image.Name
+			if o, ok := overrides[name]; ok && o.Image.Name != "" {
+				image = o.Image.Name
+			}
+			if image != "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" {
+				t.Errorf("%s runs in %q, not the image this pipeline builds", name, image)
 			}
 			if j.Variables["HATCHERY_NEST"] != "examples/nest" {
 				t.Errorf("%s checks nest %q, want examples/nest", name, j.Variables["HATCHERY_NEST"])

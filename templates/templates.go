@@ -26,7 +26,7 @@ type Component struct {
 	Name   string
 	Inputs []Input
 	// Context lists the `spec: component:` fields the body may use, such
-	// as "reference".
+	// as "version".
 	Context []string
 	body    string
 }

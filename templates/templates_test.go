@@ -181,7 +181,7 @@ func TestJobsUseTheirInputs(t *testing.T) {
 				t.Errorf("stage %q, want %q (input %s)", j.Stage, want, stageInput[name])
 			}
 			if j.Image.Name != "mirror.example/hatchery:1.2.3" {
-				t.Errorf("image %q, want the image input tagged with the component's reference",
+				t.Errorf("image %q, want the image input tagged with the component's version",
 					j.Image.Name)
 			}
 			if !slices.Equal(j.Image.Entrypoint, []string{""}) {
