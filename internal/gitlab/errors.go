@@ -31,6 +31,8 @@ type Error struct {
 
 func (e *Error) Error() string {
 	switch {
+	case (e.Status == 0 || e.Status < 300 && e.err != nil) && e.unclear && e.read():
+		return e.Op + ": " + cause(e.err) + " (no answer came; running again is safe)"
 	case (e.Status == 0 || e.Status < 300 && e.err != nil) && e.unclear:
 		return e.Op + ": " + cause(e.err) + " (no answer came: the request may have " +
 			"been carried out; running again is safe, hatchery looks before it repeats)"
@@ -40,6 +42,12 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %d %s", e.Op, e.Status, http.StatusText(e.Status))
 	}
 	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
+}
+
+// read reports whether the request only read: a GET or HEAD.
+func (e *Error) read() bool {
+	var we *wireError
+	return errors.As(e.err, &we) && (we.method == http.MethodGet || we.method == http.MethodHead)
 }
 
 // ErrorCode returns the OAuth error GitLab named for a failed operation

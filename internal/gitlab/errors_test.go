@@ -57,7 +57,9 @@ func TestErrorText(t *testing.T) {
 		{"unavailable in GitLab's words", &gl.ErrorResponse{StatusCode: 503,
 			Body: []byte(`{"message":"Deploy in progress"}`)},
 			"get project 5: 503 Service Unavailable: Deploy in progress", true},
-		{"no answer", &wireError{written: true, err: errors.New("EOF")},
+		{"no answer to a read", &wireError{method: "GET", written: true, err: errors.New("EOF")},
+			"get project 5: EOF (no answer came; running again is safe)", true},
+		{"no answer", &wireError{method: "POST", written: true, err: errors.New("EOF")},
 			"get project 5: EOF (no answer came: the request may have been carried out; " +
 				"running again is safe, hatchery looks before it repeats)", true},
 		{"never sent", &wireError{err: errors.New("connection refused")},
