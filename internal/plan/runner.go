@@ -131,7 +131,13 @@ func (p *Planner) candidates(ctx context.Context, u *Unit) ([]gitlab.RunnerSumma
 	if u.Kind == desired.Bucket {
 		return p.owned.list(ctx, u.gl, runnerType(u.Kind))
 	}
-	return u.gl.Runners(ctx, u.owner)
+	list, err := u.gl.Runners(ctx, u.owner)
+	if gitlab.StatusCode(err) == 403 && gitlab.ErrorCode(err) != "insufficient_scope" &&
+		u.Kind == desired.ProjectEgg {
+		return nil, fmt.Errorf("%w; a project egg's api-token needs the Maintainer role "+
+			"on project %d to manage its runners", err, u.owner.ID)
+	}
+	return list, err
 }
 
 // runnerType is the GitLab runner type that a unit of kind needs.

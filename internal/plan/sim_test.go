@@ -20,7 +20,7 @@ const simToken = "glpat-plan-test-0123456789abcdef"
 
 // simEnv is a simulated gitlab.com on loopback, a nest and a file store.
 type simEnv struct {
-	t     *testing.T
+	t     testing.TB
 	sim   *gitlabsim.Server
 	dir   string
 	store string
@@ -28,7 +28,7 @@ type simEnv struct {
 
 // newSim starts a simulated gitlab.com built by build, whose user
 // hatchery-bot holds simToken.
-func newSim(t *testing.T, build func(w *gitlabsim.World, bot *gitlabsim.User)) *simEnv {
+func newSim(t testing.TB, build func(w *gitlabsim.World, bot *gitlabsim.User)) *simEnv {
 	t.Helper()
 	w := gitlabsim.NewWorld()
 	bot := w.AddUser("hatchery-bot")
