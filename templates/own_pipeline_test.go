@@ -49,15 +49,45 @@ var selfInclude = regexp.MustCompile(`^\$CI_SERVER_FQDN/\$CI_PROJECT_PATH/([a-z-
 
 // ownJob is the part of a job of .gitlab-ci.yml that the tests read.
 type ownJob struct {
-	Image Image  `yaml:"-"`
-	Needs []any  `yaml:"needs"`
-	Rules []Rule `yaml:"rules"`
-	Stage string `yaml:"stage"`
+	Image   Image  `yaml:"-"`
+	Needs   []any  `yaml:"needs"`
+	Rules   []Rule `yaml:"rules"`
+	Stage   string `yaml:"stage"`
+	Extends string `yaml:"extends"`
 }
 
 // ownJobs reads the jobs of .gitlab-ci.yml: the top-level keys that are
-// mappings, other than GitLab's own keywords and hidden keys.
+// mappings, other than GitLab's own keywords and hidden keys, with the
+// rules and needs of what they extend where they have none.
 func ownJobs(t *testing.T, data []byte) map[string]ownJob {
+	t.Helper()
+	all := ownKeys(t, data)
+	out := map[string]ownJob{}
+	for name, j := range all {
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		for base, depth := j.Extends, 0; base != "" && depth < 10; depth++ {
+			b, ok := all[base]
+			if !ok {
+				t.Fatalf(".gitlab-ci.yml: %s extends %s, which does not exist", name, base)
+			}
+			if j.Rules == nil {
+				j.Rules = b.Rules
+			}
+			if j.Needs == nil {
+				j.Needs = b.Needs
+			}
+			base = b.Extends
+		}
+		out[name] = j
+	}
+	return out
+}
+
+// ownKeys reads every top-level mapping of .gitlab-ci.yml that is not one
+// of GitLab's global keywords, hidden ones too.
+func ownKeys(t *testing.T, data []byte) map[string]ownJob {
 	t.Helper()
 	var top map[string]yaml.Node
 	if err := yaml.Unmarshal(data, &top); err != nil {
@@ -65,7 +95,7 @@ func ownJobs(t *testing.T, data []byte) map[string]ownJob {
 	}
 	out := map[string]ownJob{}
 	for name, n := range top {
-		if n.Kind != yaml.MappingNode || strings.HasPrefix(name, ".") ||
+		if n.Kind != yaml.MappingNode ||
 			slices.Contains([]string{"workflow", "variables", "default", "include", "stages"}, name) {
 			continue
 		}

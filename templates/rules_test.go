@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,14 @@ func tokenize(s string) ([]string, error) {
 				return nil, fmt.Errorf("unterminated string in %q", s)
 			}
 			toks, s = append(toks, s[:end+2]), s[end+2:]
+		case s[0] == '/':
+			end := strings.IndexByte(s[1:], '/')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated pattern in %q", s)
+			}
+			toks, s = append(toks, s[:end+2]), s[end+2:]
+		case strings.HasPrefix(s, "=~") || strings.HasPrefix(s, "!~"):
+			toks, s = append(toks, s[:2]), s[2:]
 		case strings.HasPrefix(s, "==") || strings.HasPrefix(s, "!=") ||
 			strings.HasPrefix(s, "&&") || strings.HasPrefix(s, "||"):
 			toks, s = append(toks, s[:2]), s[2:]
@@ -150,6 +159,19 @@ func (p *exprParser) cmp() (bool, error) {
 		return false, err
 	}
 	op := p.peek()
+	if op == "=~" || op == "!~" {
+		p.next()
+		pat := p.next()
+		if len(pat) < 2 || pat[0] != '/' {
+			return false, fmt.Errorf("expected a /pattern/ after %s, got %q", op, pat)
+		}
+		re, err := regexp.Compile(pat[1 : len(pat)-1])
+		if err != nil {
+			return false, err
+		}
+		match := left != nil && re.MatchString(*left)
+		return match == (op == "=~"), nil
+	}
 	if op != "==" && op != "!=" {
 		return left != nil && *left != "", nil
 	}
@@ -181,7 +203,7 @@ func (p *exprParser) value() (*string, error) {
 }
 
 func TestEvalExpr(t *testing.T) {
-	vars := map[string]string{"A": "x", "EMPTY": "", "B": "x"}
+	vars := map[string]string{"A": "x", "EMPTY": "", "B": "x", "V": "1.2"}
 	tests := []struct {
 		expr string
 		want bool
@@ -201,6 +223,10 @@ func TestEvalExpr(t *testing.T) {
 		{`$A == "x" && $UNSET`, false},
 		{`$A == "y" || $B == "x"`, true},
 		{`($A == "y" || $B == "x") && $EMPTY == ""`, true},
+		{`$V =~ /^\d+\.\d+$/`, true},
+		{`$A =~ /^\d+$/`, false},
+		{`$UNSET =~ /x/`, false},
+		{`$A !~ /^\d+$/`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
