@@ -158,9 +158,8 @@ func storeHint(err error) error {
 	case errors.Is(err, secrets.ErrNoCredentials):
 		return withHint(err, "or set %s=file:PATH to keep the secrets in a local JSON file",
 			secrets.EnvOverride)
-	case errors.Is(err, secrets.ErrPermission):
-		return withHint(err, "grant the role with: yc resource-manager folder "+
-			"add-access-binding FOLDER --role ROLE --service-account-id ID")
+	case secrets.GrantCommand(err) != "":
+		return withHint(err, "grant the role with: %s", secrets.GrantCommand(err))
 	}
 	return err
 }

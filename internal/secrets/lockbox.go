@@ -476,10 +476,12 @@ func (s *LockboxStore) failed(what, role, kmsKey string, err error) error {
 		return err // worded already, by a nested call
 	}
 	code := status.Code(unwrapIDs(err))
-	ce = callFailed(what, need{role: role, folder: s.folder, kmsKey: kmsKey}, err)
+	n := need{role: role, folder: s.folder, kmsKey: kmsKey}
+	ce = callFailed(what, n, err)
 	switch code {
 	case codes.PermissionDenied:
 		ce.msg += " (credentials: " + s.creds.source + ")"
+		ce.grant = grantCommand(n, s.creds.account)
 	case codes.Unauthenticated:
 		// Either no IAM token could be had, or Lockbox refused the one sent.
 		cause := s.auth.failure()

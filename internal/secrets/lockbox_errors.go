@@ -26,7 +26,34 @@ func requestID(err error) string {
 type callError struct {
 	msg   string
 	reqID string
-	err   error // what errors.Is should see
+	err   error  // what errors.Is should see
+	grant string // for a refusal: the yc command that grants what is missing
+}
+
+// GrantCommand returns the yc command that grants the role a refused
+// Lockbox call lacked, or "" when err is no such refusal. The account is
+// the one hatchery spoke as, or ID when hatchery cannot know it (an IAM
+// token or the metadata service).
+func GrantCommand(err error) string {
+	var ce *callError
+	if errors.As(err, &ce) {
+		return ce.grant
+	}
+	return ""
+}
+
+// grantCommand is the yc command that grants n's roles to the account.
+func grantCommand(n need, account string) string {
+	if account == "" {
+		account = "ID"
+	}
+	cmd := fmt.Sprintf("yc resource-manager folder add-access-binding %s --role %s "+
+		"--service-account-id %s", n.folder, n.role, account)
+	if n.kmsKey != "" {
+		cmd += fmt.Sprintf(" && yc kms symmetric-key add-access-binding %s --role "+
+			"kms.keys.encrypterDecrypter --service-account-id %s", n.kmsKey, account)
+	}
+	return cmd
 }
 
 func (e *callError) Error() string {

@@ -159,8 +159,26 @@ func TestLockboxRolesNamedInErrors(t *testing.T) {
 			if strings.Contains(msg, "rpc error") || strings.Contains(msg, tc.token) {
 				t.Errorf("error %q shows a raw gRPC status or the token", msg)
 			}
+			role := tc.want[strings.Index(tc.want, "lockbox."):]
+			role, _, _ = strings.Cut(role, " ")
+			grant := "yc resource-manager folder add-access-binding " + testFolder +
+				" --role " + role + " --service-account-id ID"
+			if got := GrantCommand(err); got != grant {
+				t.Errorf("GrantCommand = %q, want %q", got, grant)
+			}
 		})
 	}
+
+	t.Run("an account hatchery knows", func(t *testing.T) {
+		sim.AddSubject("ajekeyed", lockboxsim.RoleViewer)
+		_, err := Open(t.Context(), Config{FolderID: testFolder},
+			simEnv(sim, EnvKey, authorizedKey(t, sim, "ajekeyed")))
+		grant := "yc resource-manager folder add-access-binding " + testFolder +
+			" --role lockbox.editor --service-account-id ajekeyed"
+		if got := GrantCommand(err); got != grant {
+			t.Errorf("GrantCommand(%v) = %q, want %q", err, got, grant)
+		}
+	})
 
 	t.Run("a secret with its own KMS key", func(t *testing.T) {
 		sim.SetKMSKey(id, "abjkmskey0001")
@@ -169,6 +187,10 @@ func TestLockboxRolesNamedInErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(),
 			"kms.keys.encrypterDecrypter on KMS key abjkmskey0001") {
 			t.Errorf("error %v does not name the KMS role", err)
+		}
+		if got := GrantCommand(err); !strings.Contains(got, "yc kms symmetric-key "+
+			"add-access-binding abjkmskey0001 --role kms.keys.encrypterDecrypter") {
+			t.Errorf("GrantCommand = %q lacks the KMS key's binding", got)
 		}
 	})
 }
