@@ -18,9 +18,14 @@ package secrets
 // use the SDK's own credentials.
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"runtime"
 	"strings"
 
 	"github.com/yandex-cloud/go-sdk/v2/credentials"
@@ -111,6 +116,9 @@ func keyCredentials(getenv func(string) string) (*cloudCreds, error) {
 	switch {
 	case getenv(EnvKeyFile) != "":
 		src = "the authorized key in " + getenv(EnvKeyFile)
+		if err := checkKeyMode(getenv(EnvKeyFile)); err != nil {
+			return nil, err
+		}
 		key, err = iamkey.ReadFromJSONFile(getenv(EnvKeyFile))
 	case getenv(EnvKey) != "":
 		src = "the authorized key in " + EnvKey
@@ -126,12 +134,47 @@ func keyCredentials(getenv func(string) string) (*cloudCreds, error) {
 		return nil, fmt.Errorf("read %s: not an authorized key in JSON, as "+
 			"'yc iam key create --output FILE' writes it", src)
 	}
+	if !isRSAKey(key.GetPrivateKey()) {
+		// The parser's message may quote the key's bytes.
+		return nil, fmt.Errorf("read %s: its private_key is not a valid PEM RSA key; "+
+			"make a new key with yc iam key create --output FILE", src)
+	}
 	c, err := credentials.ServiceAccountKey(key)
 	if err != nil {
 		return nil, fmt.Errorf("use %s: %w", src, err)
 	}
 	return &cloudCreds{creds: c, source: src, kind: credsKey, keyID: key.GetId(),
 		account: key.GetServiceAccountId()}, nil
+}
+
+// checkKeyMode refuses a key file that group or others may read, as the
+// file store refuses its file and ssh its keys. A missing file is left to
+// the reader to report.
+func checkKeyMode(path string) error {
+	info, err := os.Stat(path)
+	if err != nil || runtime.GOOS == "windows" {
+		return nil
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%s=%s is open to group or others (mode %04o): it holds a "+
+			"private key, run chmod 600 %s", EnvKeyFile, path, perm, path)
+	}
+	return nil
+}
+
+// isRSAKey reports whether s is a PEM block of an RSA private key, PKCS #8
+// or PKCS #1, as authorized keys hold it.
+func isRSAKey(s string) bool {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return false
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		_, ok := k.(*rsa.PrivateKey)
+		return ok
+	}
+	_, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	return err == nil
 }
 
 // metadataAddr reads HATCHERY_YC_METADATA: "1" or "true" for the real

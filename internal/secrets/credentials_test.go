@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,7 +63,18 @@ func TestCredentialSources(t *testing.T) {
 		{"metadata, asked for", []string{EnvMetadata, meta}, "ajereader"},
 		{"id token for another account", []string{DefaultIDTokenVar, testIDToken,
 			EnvServiceAccount, "ajeeditor"}, "invalid_grant"},
-		{"key of no service account", []string{EnvKey, `{"id": "x"}`}, "key validation failed"},
+		{"key of no service account", []string{EnvKey, `{"id": "x", "private_key": "` +
+			jsonPEM(testRSAKey(t)) + `"}`}, "key validation failed"},
+		{"key whose private_key is no PEM", []string{EnvKey, `{"id": "x", ` +
+			`"service_account_id": "ajekeyed", "private_key": "MIIBOgIBAAJB"}`},
+			"its private_key is not a valid PEM RSA key"},
+		{"key whose private_key is cut short", []string{EnvKey, `{"id": "x", ` +
+			`"service_account_id": "ajekeyed", "private_key": "-----BEGIN PRIVATE KEY-----\n` +
+			`MIIBAAAA\n-----END PRIVATE KEY-----\n"}`},
+			"its private_key is not a valid PEM RSA key"},
+		{"key file open to others", []string{EnvKeyFile, keyFile(t, key, 0o644)},
+			"is open to group or others (mode 0644): it holds a private key, run chmod 600"},
+		{"key file of its owner alone", []string{EnvKeyFile, keyFile(t, key, 0o600)}, "ajekeyed"},
 		{"key that is no JSON", []string{EnvKey, `-----BEGIN`}, "not an authorized key"},
 		{"missing key file", []string{EnvKeyFile, t.TempDir() + "/none.json"}, "no such file"},
 		{"metadata turned off by hand", []string{EnvMetadata, "0"}, "leave it unset"},
@@ -75,7 +88,8 @@ func TestCredentialSources(t *testing.T) {
 				if !strings.Contains(err.Error(), tc.who) {
 					t.Fatalf("Open: %v, want %q", err, tc.who)
 				}
-				if strings.Contains(err.Error(), testIDToken) || strings.Contains(err.Error(), "PRIVATE") {
+				if strings.Contains(err.Error(), testIDToken) || strings.Contains(err.Error(), "PRIVATE") ||
+					strings.Contains(err.Error(), "asn1") || strings.Contains(err.Error(), "MIIB") {
 					t.Errorf("error shows a credential: %v", err)
 				}
 				return
@@ -179,4 +193,29 @@ func TestEndpointsSetTogether(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testRSAKey returns a new RSA private key in PEM.
+func testRSAKey(t *testing.T) string {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(priv)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+// jsonPEM escapes a PEM block's line ends for a JSON string.
+func jsonPEM(p string) string { return strings.ReplaceAll(p, "\n", `\n`) }
+
+// keyFile writes the key's JSON to a file with the mode.
+func keyFile(t *testing.T, key string, mode os.FileMode) string {
+	path := filepath.Join(t.TempDir(), "key.json")
+	if err := os.WriteFile(path, []byte(key), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	return path
 }
