@@ -428,3 +428,48 @@ func TestPlanArtifactsAreForDevelopers(t *testing.T) {
 		}
 	}
 }
+
+// Two includes of the full pipeline, one per nest, give two sets of jobs
+// that share nothing: no job name (GitLab would merge them into one), no
+// artifact, no resource group, no environment.
+func TestTwoNestsInOneProjectStayApart(t *testing.T) {
+	full := load(t)[Full]
+	seen := map[string]string{}
+	claim := func(what, by string) {
+		if prev, ok := seen[what]; ok {
+			t.Errorf("%s is used by both %s and %s", what, prev, by)
+		}
+		seen[what] = by
+	}
+	for _, nest := range []string{"prod", "staging"} {
+		js := jobs(t, full, map[string]any{"name": nest, "nest": "nests/" + nest})
+		for name, j := range js {
+			if !strings.HasPrefix(name, nest+":") {
+				t.Errorf("job %s is not named after the include's name %s", name, nest)
+			}
+			claim("job "+name, nest)
+			if j.Artifacts != nil {
+				claim("artifacts name "+j.Artifacts.Name, nest)
+				for _, p := range j.Artifacts.Paths {
+					claim("artifact "+p, nest)
+				}
+			}
+			if j.ResourceGroup != "" {
+				claim("resource group "+j.ResourceGroup, nest)
+			}
+			if j.Environment != nil {
+				claim("environment "+j.Environment.Name, nest)
+			}
+			for _, n := range j.Needs {
+				if _, ok := js[n.Job]; !ok {
+					t.Errorf("%s needs %s, not a job of its own include", name, n.Job)
+				}
+			}
+		}
+		plan, apply := js[nest+":plan"], js[nest+":apply"]
+		if out := scriptFlag(plan, "out"); !strings.Contains(strings.Join(apply.Script, "\n"),
+			"hatchery apply "+out+" ") {
+			t.Errorf("%s:apply does not apply its own plan %s: %q", nest, out, apply.Script)
+		}
+	}
+}
