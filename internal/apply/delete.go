@@ -78,11 +78,14 @@ func (r *run) delete(ctx context.Context, act *plan.Action) error {
 
 // forget removes what apply stored for a removed unit: the runner-token,
 // the webhook-secret and the runner id. The api-token a person stored
-// stays. A store can only add to a record or delete it whole, so the record
-// is deleted and the api-token written back at once, even after an
-// interrupt; should that write fail, the error names the path to store it
-// at again.
+// stays. A store that can prune does it in one step; one that can only add
+// to a record or delete it whole (Lockbox) has the record deleted and the
+// api-token written back at once, even after an interrupt; should that
+// write fail, the error names the path to store it at again.
 func (r *run) forget(ctx context.Context) error {
+	if p, ok := r.Store.(secrets.Pruner); ok {
+		return p.Prune(ctx, r.u.Key(), secrets.APIToken)
+	}
 	token := ""
 	if rec := r.u.Record(); rec != nil {
 		token = rec.Values[secrets.APIToken]

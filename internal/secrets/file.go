@@ -180,6 +180,33 @@ func (s *FileStore) Delete(ctx context.Context, u Unit) error {
 	})
 }
 
+// Prune keeps only the keep types of the unit's record and its runner id
+// is forgotten, in one atomic replace of the file; a record left with no
+// value is removed.
+func (s *FileStore) Prune(ctx context.Context, u Unit, keep ...Type) error {
+	if err := s.checkChange(u); err != nil {
+		return err
+	}
+	return s.change(ctx, func(recs map[Unit]*Record) bool {
+		rec, ok := recs[u]
+		if !ok {
+			return false
+		}
+		pruned := &Record{Unit: u, Values: map[Type]string{}}
+		for _, t := range keep {
+			if v, ok := rec.Values[t]; ok {
+				pruned.Values[t] = v
+			}
+		}
+		if len(pruned.Values) == 0 {
+			delete(recs, u)
+		} else {
+			recs[u] = pruned
+		}
+		return true
+	})
+}
+
 func (s *FileStore) checkChange(u Unit) error {
 	if s.readOnly {
 		return fmt.Errorf("change %s in %s: %w", u, s, ErrReadOnly)

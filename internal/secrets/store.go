@@ -46,6 +46,15 @@ type Store interface {
 	Close() error
 }
 
+// Pruner is a Store that can drop entries from a record in one step. Apply
+// uses it to forget what it made for a removed egg while the api-token a
+// person stored stays, with no moment in which the token is stored nowhere.
+type Pruner interface {
+	// Prune keeps only the keep types of the unit's record and forgets its
+	// runner id; a missing record is no error.
+	Prune(ctx context.Context, u Unit, keep ...Type) error
+}
+
 // Record is what a store keeps for one unit.
 type Record struct {
 	Unit
