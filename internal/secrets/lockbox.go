@@ -29,6 +29,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +68,7 @@ type LockboxStore struct {
 
 	mu     sync.Mutex
 	byUnit map[Unit]*lockbox.Secret // nil until listed
+	copies map[Unit]error           // units whose record two secrets hold
 }
 
 // openLockbox opens the folder's records with the credentials and endpoints
@@ -144,9 +146,11 @@ func (s *LockboxStore) listOnce(ctx context.Context) error {
 }
 
 // list reads every page of the folder and keeps the secrets that hold a
-// unit's record.
+// unit's record. A unit whose record two secrets hold is listed, and every
+// use of its record fails: only that unit fails to plan.
 func (s *LockboxStore) list(ctx context.Context) error {
 	byUnit := map[Unit]*lockbox.Secret{}
+	all := map[Unit][]*lockbox.Secret{}
 	req := &lockbox.ListSecretsRequest{FolderId: s.folder, PageSize: listPageSize}
 	for {
 		var resp *lockbox.ListSecretsResponse
@@ -162,31 +166,53 @@ func (s *LockboxStore) list(ctx context.Context) error {
 			if !ok {
 				continue
 			}
-			if old := byUnit[u]; old != nil {
-				return fmt.Errorf("two Lockbox secrets in folder %s hold the record of %s: "+
-					"%s (%s) and %s (%s); delete the one hatchery did not make",
-					s.folder, u, old.Name, old.Id, sec.Name, sec.Id)
+			if byUnit[u] == nil {
+				byUnit[u] = sec
 			}
-			byUnit[u] = sec
+			all[u] = append(all[u], sec)
 		}
 		if resp.NextPageToken == "" {
 			break
 		}
 		req.PageToken = resp.NextPageToken
 	}
+	copies := map[Unit]error{}
+	for u, secs := range all {
+		if len(secs) > 1 {
+			copies[u] = copiedRecord(s.folder, u, secs)
+		}
+	}
 	s.mu.Lock()
-	s.byUnit = byUnit
+	s.byUnit, s.copies = byUnit, copies
 	s.mu.Unlock()
 	return nil
 }
 
-// secretOf returns the unit's secret as last listed, or nil.
+// copiedRecord is the error of a unit whose record several secrets hold.
+func copiedRecord(folder string, u Unit, secs []*lockbox.Secret) error {
+	names := make([]string, len(secs))
+	for i, sec := range secs {
+		names[i] = fmt.Sprintf("%s (%s)", sec.Name, sec.Id)
+	}
+	n := "two"
+	if len(secs) > 2 {
+		n = strconv.Itoa(len(secs))
+	}
+	return fmt.Errorf("%s Lockbox secrets in folder %s hold the record of %s: %s; delete "+
+		"the one hatchery did not make", n, folder, u, strings.Join(names, " and "))
+}
+
+// secretOf returns the unit's secret as last listed, or nil; a unit whose
+// record was copied is an error.
 func (s *LockboxStore) secretOf(ctx context.Context, u Unit) (*lockbox.Secret, error) {
 	if err := s.listOnce(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.copies[u]; err != nil {
+		return nil, err
+	}
 	return s.byUnit[u], nil
 }
 
@@ -333,7 +359,10 @@ func (s *LockboxStore) create(ctx context.Context, u Unit, ch []*lockbox.Payload
 		if lerr := s.list(ctx); lerr != nil {
 			return lerr
 		}
-		if sec, _ := s.secretOf(ctx, u); sec != nil {
+		if sec, err := s.secretOf(ctx, u); err != nil || sec != nil {
+			if err != nil {
+				return err
+			}
 			return s.addVersion(ctx, u, sec, ch)
 		}
 		return err // retried when retryable
@@ -400,10 +429,18 @@ func (s *LockboxStore) checkChange(u Unit) error {
 // setting one record's labels to what they are.
 func (s *LockboxStore) checkWrite(ctx context.Context) error {
 	units, err := s.List(ctx)
-	if err != nil || len(units) == 0 {
+	if err != nil {
 		return err
 	}
-	sec, _ := s.secretOf(ctx, units[0])
+	var sec *lockbox.Secret
+	for _, u := range units {
+		if sec, _ = s.secretOf(ctx, u); sec != nil {
+			break
+		}
+	}
+	if sec == nil {
+		return nil // no record to check with, or only copied ones
+	}
 	req := &lockbox.UpdateSecretRequest{SecretId: sec.Id,
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"labels"}}, Labels: sec.Labels}
 	err = s.retry(ctx, func(ctx context.Context) error {

@@ -304,3 +304,42 @@ func TestLockboxRefusesShortValues(t *testing.T) {
 		t.Errorf("Read of a too short token: %v", err)
 	}
 }
+
+// TestLockboxCopiedRecord: two secrets that hold one unit's record fail
+// that unit alone, with a message naming both; the store opens, and the
+// other units read and write as usual.
+func TestLockboxCopiedRecord(t *testing.T) {
+	sim := startSim(t)
+	first := seedUnit(sim, lbA, map[string]string{"api-token": "glpat-aaaaaaaaaaaa"})
+	copied := sim.Seed(testFolder, "copy-of-api", secretDescription(lbA), secretLabels(lbA),
+		map[string]string{"api-token": "glpat-cccccccccccc"})
+	seedUnit(sim, lbB, map[string]string{"api-token": "glpat-bbbbbbbbbbbb"})
+	s := openSim(t, sim, editorToken, false)
+
+	units, err := s.List(t.Context())
+	if err != nil || fmt.Sprint(units) != "[gitlab.com/api gitlab.example.com:8443/web]" {
+		t.Fatalf("List = %v, %v", units, err)
+	}
+	want := []string{"two Lockbox secrets in folder " + testFolder + " hold the record of " +
+		"gitlab.com/api: ", "(" + first + ")", "copy-of-api (" + copied + ")",
+		"delete the one hatchery did not make"}
+	_, rerr := s.Read(t.Context(), lbA)
+	werr := s.Write(t.Context(), lbA, Update{RunnerID: 5})
+	derr := s.Delete(t.Context(), lbA)
+	for _, err := range []error{rerr, werr, derr} {
+		for _, w := range want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("error %v lacks %q", err, w)
+			}
+		}
+	}
+	if _, err := s.Read(t.Context(), lbB); err != nil {
+		t.Errorf("Read of another unit: %v", err)
+	}
+	if err := s.Write(t.Context(), lbB, Update{RunnerID: 6}); err != nil {
+		t.Errorf("Write of another unit: %v", err)
+	}
+	if n := len(sim.Secrets()); n != 3 {
+		t.Errorf("%d secrets, want the 3 there were", n)
+	}
+}
