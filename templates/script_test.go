@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,5 +80,60 @@ func TestScriptsFailWithHatchery(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Deletions wait for allow_delete, so drift that is deletions alone comes
+// back every night: the job says that this is what it is.
+func TestDriftScriptNamesWithheldDeletions(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to run the script with")
+	}
+	summary := func(create, update, del int) string {
+		return fmt.Sprintf("{\n  \"format_version\": \"1.0\",\n  \"summary\": {\n    \"units\": 3,\n"+
+			"    \"create\": %d,\n    \"update\": %d,\n    \"delete\": %d,\n    \"errors\": 0,\n"+
+			"    \"changes\": true\n  },\n  \"units\": []\n}\n", create, update, del)
+	}
+	tests := []struct {
+		name string
+		json string
+		want bool
+	}{
+		{"deletions only", summary(0, 0, 2), true},
+		{"deletions and creations", summary(1, 0, 2), false},
+		{"updates", summary(0, 1, 0), false},
+		{"no JSON", "", false},
+	}
+	drift := jobs(t, load(t)["drift"], nil)["hatchery:drift"]
+	out := flagValue.FindStringSubmatch(strings.Join(drift.Script, "\n"))
+	if out == nil || out[1] != "json" {
+		t.Fatalf("drift script %q writes no --json", drift.Script)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bin, dir := t.TempDir(), t.TempDir()
+			fake := "#!/bin/sh\nexit 2\n"
+			if tt.json != "" {
+				fake = "#!/bin/sh\ncat >" + out[2] + " <<'END'\n" + tt.json + "END\nexit 2\n"
+			}
+			if err := os.WriteFile(filepath.Join(bin, "hatchery"), []byte(fake), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(sh, "-c", "set -e\n"+strings.Join(drift.Script, "\n"))
+			cmd.Dir = dir
+			cmd.Env = []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+			for k, v := range drift.Variables {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			log, _ := cmd.CombinedOutput()
+			said := strings.Contains(string(log), "the only drift is deletions")
+			if said != tt.want {
+				t.Errorf("says deletions alone: %v, want %v; log:\n%s", said, tt.want, log)
+			}
+			if !strings.Contains(string(log), "GitLab drifted from the nest") {
+				t.Errorf("the job no longer fails on drift; log:\n%s", log)
+			}
+		})
 	}
 }
