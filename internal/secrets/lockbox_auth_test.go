@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -187,5 +189,42 @@ func TestGRPCLogsNothing(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "grpclog probe") {
 		t.Errorf("gRPC logged to stderr:\n%s", stderr.String())
+	}
+}
+
+// TestDebugLogEveryCall: with a key, the debug log holds IAM's
+// IamTokenService.Create as well as Lockbox's calls, and every record has
+// a request id, failed or not.
+func TestDebugLogEveryCall(t *testing.T) {
+	sim := startSim(t)
+	sim.AddSubject("ajekeyed", lockboxsim.RoleViewer)
+	key := authorizedKey(t, sim, "ajekeyed")
+	var buf strings.Builder
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st, err := Open(t.Context(), Config{FolderID: testFolder, ReadOnly: true, Logger: log},
+		simEnv(sim, EnvKey, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var methods []string
+	for line := range strings.Lines(buf.String()) {
+		var rec struct {
+			Method    string `json:"method"`
+			Code      string `json:"code"`
+			RequestID string `json:"request_id"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		methods = append(methods, rec.Method+" "+rec.Code)
+		if len(rec.RequestID) != 36 {
+			t.Errorf("%s logged request id %q, want a UUID", rec.Method, rec.RequestID)
+		}
+	}
+	want := []string{"/yandex.cloud.iam.v1.IamTokenService/Create OK",
+		"/yandex.cloud.lockbox.v1.SecretService/List OK"}
+	if !slices.Equal(methods, want) {
+		t.Errorf("logged %q, want %q", methods, want)
 	}
 }

@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +21,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/grpclog"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -125,18 +128,34 @@ func buildSDK(ctx context.Context, ep *cloudEndpoints, cc *cloudCreds,
 }
 
 // debugLog logs each call's method, result, time and request id; never a
-// request or an answer.
+// request or an answer. The request id is the x-request-id that the client
+// sends and Yandex Cloud keeps for support: debugLog picks it, so that a
+// call that succeeds has one in the log too (the SDK's interceptor, further
+// in, sends it and names it in errors).
 func debugLog(log *slog.Logger) grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn,
 		invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		id := newRequestID()
+		ctx = metadata.AppendToOutgoingContext(ctx, "x-request-id", id)
 		start := time.Now()
 		err := invoker(ctx, method, req, reply, cc, opts...)
 		if log != nil {
 			log.Debug("lockbox", "method", method, "code", status.Code(err).String(),
-				"request_id", requestID(err), "duration", time.Since(start).Round(time.Millisecond))
+				"request_id", id, "duration", time.Since(start).Round(time.Millisecond))
 		}
 		return err
 	}
+}
+
+// newRequestID returns a random UUID (version 4), as Yandex Cloud wants
+// request ids.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // sdkConn lets the generated clients of go-genproto call through the SDK,
