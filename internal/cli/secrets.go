@@ -148,7 +148,24 @@ func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secret
 	if err != nil {
 		return nil, storeHint(fmt.Errorf("open secret store: %w", err))
 	}
+	if !readOnly {
+		warnUnignored(env, store)
+	}
 	return store, nil
+}
+
+// warnUnignored warns when secrets are about to be written to a file that
+// git would pick up: inside a work tree, named by no .gitignore.
+func warnUnignored(env *Env, store secrets.Store) {
+	fs, ok := store.(*secrets.FileStore)
+	if !ok {
+		return
+	}
+	if root := fs.UnignoredRepo(); root != "" {
+		fmt.Fprintf(env.Stderr, "hatchery: warning: %s lies in the git work tree %s and no "+
+			".gitignore names it; add it to .gitignore before a commit takes the secrets "+
+			"along\n", fs, root)
+	}
 }
 
 // storeHint adds the way out to an error about the store: credentials to

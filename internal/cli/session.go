@@ -72,6 +72,9 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 	if err != nil {
 		return nil, storeHint(fmt.Errorf("open secret store: %w", err))
 	}
+	if !readOnly {
+		warnUnignored(env, store)
+	}
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
 		Parallelism: f.Parallelism, Logger: env.Logger})
 	return &session{env: env, nest: nest, state: state, store: store, pool: pool}, nil

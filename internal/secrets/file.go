@@ -102,6 +102,9 @@ func (s *FileStore) Hold(ctx context.Context) (release func(), err error) {
 		return nil, fmt.Errorf("hold %s: %w", s, ErrReadOnly)
 	}
 	name := s.name + ".apply.lock"
+	if err := s.makeDir(); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(s.path+".apply.lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock secrets file %s: %w", s.name, err)
@@ -436,6 +439,9 @@ func compareUnits(a, b Unit) int {
 // lock takes the exclusive lock on PATH.lock, polling until it is free, ctx
 // ends or lockWait has passed.
 func (s *FileStore) lock(ctx context.Context) (unlock func(), err error) {
+	if err := s.makeDir(); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(s.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock secrets file %s: %w", s.name, err)
@@ -459,4 +465,14 @@ func (s *FileStore) lock(ctx context.Context) (unlock func(), err error) {
 		case <-time.After(delay):
 		}
 	}
+}
+
+// makeDir creates the directory of the file, readable by its owner only,
+// when it is missing: the first write to ~/.hatchery/secrets.json should
+// not fail for want of ~/.hatchery.
+func (s *FileStore) makeDir() error {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("create the directory of secrets file %s: %w", s.name, err)
+	}
+	return nil
 }
