@@ -248,6 +248,13 @@ func (s *LockboxStore) Read(ctx context.Context, u Unit) (*Record, error) {
 	if sec.CurrentVersion == nil {
 		return rec, nil
 	}
+	if st := sec.CurrentVersion.Status; st == lockbox.Version_DESTROYED {
+		return nil, fmt.Errorf("%s: the current version %s of secret %s (%s) is destroyed, "+
+			"and Lockbox keeps no payload of it: delete the secret (yc lockbox secret delete "+
+			"--id %s), store the api-token again with hatchery secrets set, and the next "+
+			"apply makes the rest anew",
+			what, sec.CurrentVersion.Id, sec.Name, sec.Id, sec.Id)
+	}
 	var p *lockbox.Payload
 	err = s.retry(ctx, func(ctx context.Context) (err error) {
 		p, err = s.payloads.Get(ctx, &lockbox.GetPayloadRequest{SecretId: sec.Id})

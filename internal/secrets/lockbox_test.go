@@ -209,9 +209,14 @@ func TestLockboxUnreadableSecrets(t *testing.T) {
 		t.Errorf("inactive: %v", err)
 	}
 	_, err = s.Read(t.Context(), lbB)
-	if err == nil || !strings.Contains(err.Error(), "is destroyed") ||
-		!strings.Contains(err.Error(), "request id") {
-		t.Errorf("destroyed version: %v", err)
+	for _, w := range []string{"is destroyed, and Lockbox keeps no payload of it",
+		"yc lockbox secret delete --id " + destroyed, "store the api-token again"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("destroyed version: %v, want %q", err, w)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "FailedPrecondition") {
+		t.Errorf("destroyed version: raw status in %v", err)
 	}
 }
 
