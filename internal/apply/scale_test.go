@@ -33,15 +33,15 @@ func TestGroupOf101ProjectsIn21Subgroups(t *testing.T) {
 	if n := len(p.Units[0].Targets); n != 101 {
 		t.Fatalf("%d targets, want 101", n)
 	}
-	// N hooks lists, N/100 pages, the group, its runners.
+	// N hooks lists, N/100 pages, the group, the group's runners.
 	if got, budget := len(sim.Requests()), 101+2+2; got > budget {
 		t.Errorf("plan made %d requests, budget %d: %v", got, budget, sim.Counts())
 	}
 	e.converge()
 	sim.ResetRequests()
 	e.plan()
-	// Now the runner is read by its id, and the list of runners still
-	// shows any second runner with the egg's marker.
+	// Now the runner is read by its id, and the group's runners are still
+	// listed, to show any second runner with the egg's marker.
 	if got, budget := len(sim.Requests()), 101+2+3; got > budget {
 		t.Errorf("second plan made %d requests, budget %d: %v", got, budget, sim.Counts())
 	}

@@ -45,7 +45,8 @@ func (o *owned) list(ctx context.Context, c *gitlab.Client, typ string) (
 }
 
 // warnExtra warns of runners other than the unit's own, id, that carry the
-// unit's marker: two applies that overlapped each made one, and the secret
+// unit's marker among its candidates (its owner's, or for a bucket the
+// token's): two applies that overlapped each made one, and the secret
 // record names only the last. hatchery neither uses such a runner nor holds
 // its token, so it must not go unseen.
 func (p *Planner) warnExtra(ctx context.Context, u *Unit, id int64) error {
