@@ -49,7 +49,12 @@ func TestSecretsSetMasksValueInOutput(t *testing.T) {
 	// A failing write prints an error; the value must not be in it, even
 	// where a message would quote it.
 	dir := t.TempDir()
-	store := filepath.Join(dir, "missing-dir", "s.json")
+	// A regular file where the store's directory should be: no write can
+	// succeed there.
+	store := filepath.Join(dir, "not-a-dir")
+	if err := os.WriteFile(store, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	code := Main([]string{"secrets", "set", "yc-lockbox://gitlab/gitlab.com/a/api-token"},
 		&Env{Stdin: strings.NewReader("value-that-must-not-show\n"), Stdout: &stdout,
@@ -66,7 +71,7 @@ func TestSecretsSetMasksValueInOutput(t *testing.T) {
 	if strings.Contains(out, "value-that-must-not-show") || !strings.Contains(out, "[MASKED]") {
 		t.Errorf("output does not mask the value:\n%s", out)
 	}
-	if _, err := os.Stat(store); err == nil {
+	if info, err := os.Stat(store); err != nil || info.Size() != 0 {
 		t.Error("a store was written")
 	}
 }
