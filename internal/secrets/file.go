@@ -80,7 +80,12 @@ func OpenFile(path string, readOnly bool) (*FileStore, error) {
 		resolved, err = path, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open secrets file: %w", err)
+		// EvalSymlinks may or may not name the path; name it once.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("open secrets file %s: %w", path, err)
 	}
 	s := &FileStore{name: path, path: resolved, readOnly: readOnly, lockWait: defaultLockWait}
 	s.mu.Lock()
