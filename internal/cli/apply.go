@@ -36,12 +36,7 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 			errors.New("--refresh needs a saved plan"),
 			"give the file that plan --out wrote: hatchery apply --refresh FILE")}
 	}
-	s, err := openSession(ctx, env, c.Dir, false, c.gitlabFlags)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	release, err := hold(ctx, s)
+	s, release, err := openHeld(ctx, env, c.Dir, c.gitlabFlags)
 	if err != nil {
 		return err
 	}
@@ -53,15 +48,24 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 	return c.apply(ctx, s, p)
 }
 
-// hold keeps other applies off the secret store for this one's whole run,
-// so two never make two runners for one unit.
-func hold(ctx context.Context, s *session) (release func(), err error) {
-	release, err = s.store.Hold(ctx)
-	if errors.Is(err, secrets.ErrHeld) {
-		return nil, withHint(err, "wait for the other apply to finish and run this one "+
-			"again: it plans anew")
+// openHeld opens a session for apply and holds its store for the whole run,
+// so two applies never make two runners for one unit; release lets the
+// store go and closes the session.
+func openHeld(ctx context.Context, env *Env, dir string, f gitlabFlags) (*session, func(), error) {
+	s, err := openSession(ctx, env, dir, false, f)
+	if err != nil {
+		return nil, nil, err
 	}
-	return release, err
+	release, err := s.store.Hold(ctx)
+	if err != nil {
+		s.close()
+		if errors.Is(err, secrets.ErrHeld) {
+			err = withHint(err, "wait for the other apply to finish and run this one "+
+				"again: it plans anew")
+		}
+		return nil, nil, err
+	}
+	return s, func() { release(); s.close() }, nil
 }
 
 // planned turns a plan cut off by an interrupt into one clear error: the
@@ -107,12 +111,7 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 			c.Dir, saved.HatcheryVersion, version()),
 			"plan again with this version, or apply --refresh %s to plan again now", c.Dir)
 	}
-	s, err := openSession(ctx, env, resolveSavedDir(env, saved.Nest.Dir), false, c.gitlabFlags)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	release, err := hold(ctx, s)
+	s, release, err := openHeld(ctx, env, resolveSavedDir(env, saved.Nest.Dir), c.gitlabFlags)
 	if err != nil {
 		return err
 	}
