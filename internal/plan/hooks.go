@@ -35,7 +35,8 @@ func hookFingerprint(description string) string {
 	return ""
 }
 
-// planHooks plans the webhook secret and the hook on every target.
+// planHooks plans the webhook secret and the hook on every target, and
+// the removal of the unit's hooks from the projects discovery now skips.
 func (u *Unit) planHooks(ctx context.Context) error {
 	want := u.unit.Webhook
 	secret := u.record.Values[secrets.WebhookSecret]
@@ -43,30 +44,72 @@ func (u *Unit) planHooks(ctx context.Context) error {
 		u.add(&Action{Op: OpGenerate, Object: ObjSecret, Secret: secrets.WebhookSecret,
 			Reason: "32 random bytes, stored before any hook uses it"})
 	}
-	perTarget := make([][]*Action, len(u.Targets))
-	errs := make([]error, len(u.Targets))
+	left := u.leftBehind(secret)
+	perProject := make([][]*Action, len(u.Targets)+len(left))
+	errs := make([]error, len(perProject))
 	var wg sync.WaitGroup
-	for i, t := range u.Targets {
+	look := func(i int, id int64, decide func([]gitlab.Hook) []*Action) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hooks, err := u.gl.Hooks(ctx, t.ID)
+			hooks, err := u.gl.Hooks(ctx, id)
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			u.seen.sawHooks(t.ID, hooks)
-			perTarget[i] = hookActions(u.Egg, t, want, secret, hooks)
+			u.seen.sawHooks(id, hooks)
+			perProject[i] = decide(hooks)
 		}()
 	}
+	for i, t := range u.Targets {
+		look(i, t.ID, func(hooks []gitlab.Hook) []*Action {
+			return hookActions(u.Egg, t, want, secret, hooks)
+		})
+	}
+	for i, sk := range left {
+		look(len(u.Targets)+i, sk.ID, func(hooks []gitlab.Hook) []*Action {
+			return skippedHookActions(u.Egg, sk, hooks)
+		})
+	}
 	wg.Wait()
-	for i := range u.Targets {
+	for i := range perProject {
 		if errs[i] != nil {
 			return errs[i]
 		}
-		u.Actions = append(u.Actions, perTarget[i]...)
+		u.Actions = append(u.Actions, perProject[i]...)
 	}
 	return nil
+}
+
+// leftBehind lists the skipped projects that may still carry the unit's
+// hook from when discovery took them in. Only a unit whose record holds a
+// webhook secret can have made hooks; archived projects are read-only in
+// GitLab, so their hooks are left as they are.
+func (u *Unit) leftBehind(secret string) []Skipped {
+	if secret == "" {
+		return nil
+	}
+	var out []Skipped
+	for _, sk := range u.Skipped {
+		if sk.Reason != skipArchived {
+			out = append(out, sk)
+		}
+	}
+	return out
+}
+
+// skippedHookActions deletes the egg's hooks from a project it no longer
+// covers; hooks of other eggs and of people stay.
+func skippedHookActions(egg string, sk Skipped, hooks []gitlab.Hook) []*Action {
+	var out []*Action
+	for _, h := range hooks {
+		if h.Name == HookName(egg) {
+			out = append(out, &Action{Op: OpDelete, Object: ObjHook, ProjectID: sk.ID,
+				Project: sk.Path, HookID: h.ID,
+				Reason: "the egg no longer covers the project: " + sk.Reason})
+		}
+	}
+	return out
 }
 
 // hookActions compares the hooks of one target with the hook it should
