@@ -67,8 +67,8 @@ func TestPipelineUnderGitLabCILocal(t *testing.T) {
 		"hatchery:validate")
 
 	if missing := missingFlags(t, e.bin); len(missing) > 0 {
-		t.Skipf("the jobs' YAML and the validate job pass; plan, apply and drift need "+
-			"hatchery flags that do not exist yet: %s", strings.Join(missing, ", "))
+		t.Fatalf("the jobs use hatchery flags that do not exist: %s",
+			strings.Join(missing, ", "))
 	}
 	e.startDemo(t)
 	before := e.world(t)
