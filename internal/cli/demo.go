@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -23,13 +24,18 @@ import (
 type demoCmd struct {
 	Dir     string `arg:"" optional:"" help:"A nest to try; the built-in example nest when omitted."`
 	Serve   bool   `help:"Keep the simulated GitLab running for plan and apply by hand, until Ctrl-C."`
-	Secrets string `enum:"file,lockbox" default:"file" help:"Keep secrets in a JSON file, or in a simulated Lockbox through the real gRPC client."`
+	Secrets string `enum:"file,lockbox" default:"file" help:"Where secrets are kept: file (a JSON file) or lockbox (a simulated Lockbox, through the real gRPC client); --serve takes file only."`
 }
 
 // Run builds a simulated GitLab that holds every project and group the
 // nest names, a secret store with their api tokens, and then plans,
 // applies and plans again, printing all three.
 func (c *demoCmd) Run(ctx context.Context, env *Env) error {
+	if c.Serve && c.Secrets == secrets.BackendLockbox {
+		return &exitError{code: ExitUsage, err: withHint(
+			errors.New("demo --serve keeps secrets in a file only"),
+			"drop --secrets lockbox to try plan and apply by hand")}
+	}
 	work, err := os.MkdirTemp("", "hatchery-demo-")
 	if err != nil {
 		return err
@@ -45,10 +51,6 @@ func (c *demoCmd) Run(ctx context.Context, env *Env) error {
 	_, state, err := loadState(env, dir)
 	if err != nil {
 		return err
-	}
-	if c.Serve && c.Secrets == secrets.BackendLockbox {
-		return withHint(fmt.Errorf("demo --serve keeps secrets in a file only"),
-			"drop --secrets lockbox to try plan and apply by hand")
 	}
 	d, err := startDemo(ctx, env, state, filepath.Join(work, "secrets.json"), c.Secrets)
 	if err != nil {
