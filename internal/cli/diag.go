@@ -53,6 +53,12 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// ofTotal returns "1 of 1 unit" or "1 of 3 units": the noun agrees with
+// the total.
+func ofTotal(n, total int, noun string) string {
+	return fmt.Sprintf("%d of %s", n, plural(total, noun))
+}
+
 // isAre returns "1 file is" or "3 files are".
 func isAre(n int, noun string) string {
 	if n == 1 {

@@ -104,7 +104,7 @@ func planOutcome(p *plan.Plan, detailed bool) error {
 		if n == len(p.Units) {
 			hint = "each unit's error above says what it needs; no unit was planned"
 		}
-		return withHint(fmt.Errorf("%d of %d units could not be planned", n, len(p.Units)),
+		return withHint(fmt.Errorf("%s could not be planned", ofTotal(n, len(p.Units), "unit")),
 			"%s", hint)
 	}
 	if detailed && p.Changes() {

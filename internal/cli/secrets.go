@@ -126,8 +126,8 @@ func readSecret(env *Env, p secrets.Path) (string, error) {
 	case strings.ContainsAny(v, "\r\n"):
 		return "", errors.New("stdin holds more than one line: a secret is one line")
 	case len(v) < secrets.MinMaskLen:
-		return "", fmt.Errorf("the secret is %d characters long; hatchery needs at least %d "+
-			"to mask it in its output", len(v), secrets.MinMaskLen)
+		return "", fmt.Errorf("the secret is %s long; hatchery needs at least %d "+
+			"to mask it in its output", plural(len(v), "character"), secrets.MinMaskLen)
 	}
 	return v, nil
 }

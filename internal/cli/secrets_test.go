@@ -23,7 +23,8 @@ func TestReadSecret(t *testing.T) {
 		{"only a line end", "\n", "", "stdin is empty"},
 		{"two lines", "secret-value-1\nsecret-value-2\n", "", "more than one line"},
 		{"carriage return inside", "secret\rvalue-1", "", "more than one line"},
-		{"too short", "1234567\n", "", "7 characters long"},
+		{"too short", "1234567\n", "", "is 7 characters long;"},
+		{"one character", "x\n", "", "is 1 character long;"},
 		{"shortest allowed", "12345678", "12345678", ""},
 		{"far too long", strings.Repeat("x", maxSecret+1), "", "more than 65536 bytes"},
 	}

@@ -36,7 +36,7 @@ func (c *targetsCmd) Run(ctx context.Context, env *Env) error {
 	}
 	fmt.Fprint(env.Stdout, b.String())
 	if failed > 0 {
-		return fmt.Errorf("%d of %d units could not be resolved", failed, len(units))
+		return fmt.Errorf("%s could not be resolved", ofTotal(failed, len(units), "unit"))
 	}
 	return nil
 }
