@@ -59,7 +59,7 @@ func (c *planCmd) writeArtifacts(s *session, p *plan.Plan) error {
 		}
 	}
 	if c.Widget != "" {
-		return writeMasked(s.env, c.Widget, p.WriteWidget)
+		return writeWidget(s.env, p, c.Widget)
 	}
 	return nil
 }

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
+
+	"gitlab.com/hatchery/hatchery/internal/plan"
+)
+
+// writeWidget writes GitLab's terraform report for the merge request
+// widget, or, when a unit could not be planned, writes none and says so:
+// the widget would show counts that leave the failed units out. An earlier
+// report at path is then removed; another file there is left alone.
+func writeWidget(env *Env, p *plan.Plan, path string) error {
+	n := p.Errors()
+	if n == 0 {
+		return writeMasked(env, path, p.WriteWidget)
+	}
+	removed := ""
+	if isWidgetReport(path) {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove the earlier terraform report %s: %w", path, err)
+		}
+		removed = "; the earlier report there was removed"
+	}
+	fmt.Fprintf(env.Stderr, "hatchery: warning: no terraform report written to %s: "+
+		"%s could not be planned%s\n", path, plural(n, "unit"), removed)
+	return nil
+}
+
+// isWidgetReport reports whether the file at path is a terraform report as
+// writeWidget writes it: a JSON object of exactly create, update and delete.
+func isWidgetReport(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var counts map[string]int
+	if json.Unmarshal(data, &counts) != nil {
+		return false
+	}
+	keys := slices.Sorted(maps.Keys(counts))
+	return slices.Equal(keys, []string{"create", "delete", "update"})
+}
