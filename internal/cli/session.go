@@ -76,7 +76,7 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 		warnUnignored(env, store)
 	}
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
-		Parallelism: f.Parallelism, Logger: env.Logger})
+		Parallelism: f.Parallelism, Logger: env.Logger, Notify: env.notice})
 	return &session{env: env, nest: nest, state: state, store: store, pool: pool}, nil
 }
 
@@ -96,3 +96,7 @@ func (e *Env) logger(level string) *slog.Logger {
 	h := slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
 	return slog.New(e.Redactor.Handler(h))
 }
+
+// notice tells a person on stderr what hatchery is waiting for, so a long
+// wait does not look like a hang.
+func (e *Env) notice(msg string) { fmt.Fprintf(e.Stderr, "hatchery: %s\n", msg) }

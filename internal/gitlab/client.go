@@ -2,9 +2,9 @@
 // (server, token), a deliberate transport policy, and the few operations
 // that plan and apply need, in small types of our own.
 //
-// The transport policy: a 429 waits for Retry-After or RateLimit-Reset (up
-// to a bound) and is repeated for any method, since GitLab did not process
-// it; 5xx answers, timeouts and connection errors are repeated with backoff
+// The transport policy: a 429 waits for Retry-After or RateLimit-Reset and
+// is repeated for any method, since GitLab did not process it; one
+// request's waits on 429s are bounded in all, and a long wait is told; 5xx answers, timeouts and connection errors are repeated with backoff
 // only for GET, HEAD, PUT and DELETE, never for POST; every attempt runs
 // under a deadline; at most Parallelism requests run at once per server;
 // plain http only to loopback; a token goes to its own server and nowhere
@@ -35,7 +35,15 @@ type Config struct {
 	Timeout     time.Duration // deadline of one attempt; default 30s
 	Retries     int           // attempts after the first; default 4, -1 for none
 	Backoff     time.Duration // first wait after a failure, doubling; default 500ms
-	MaxWait     time.Duration // longest 429 wait honoured; default 2m
+	// MaxWait bounds the time one request spends waiting on rate limits
+	// (429), over all its retries; a 429 asking for more than is left
+	// fails at once. Default 2m.
+	MaxWait time.Duration
+
+	// Notify, if set, is told of every wait before a retry that is longer
+	// than a few seconds, in words for a person: "waiting 2m0s: gitlab.com
+	// asked to slow down (429)". It may be called from several goroutines.
+	Notify func(string)
 
 	// Logger receives a debug record per attempt (server, method, path,
 	// status, duration) and per retry. Never a header, token or body.
@@ -118,7 +126,7 @@ func (p *Pool) Client(server, token string) (*Client, error) {
 		return nil, err
 	}
 	policy := &retryPolicy{srv: srv, backoff: p.cfg.Backoff, maxWait: p.cfg.MaxWait,
-		now: time.Now}
+		now: time.Now, notify: p.cfg.Notify, noticeAfter: noticeAfter}
 	api, err := gl.NewClient(token,
 		gl.WithBaseURL(srv.root.String()),
 		gl.WithHTTPClient(srv.http),
@@ -134,7 +142,7 @@ func (p *Pool) Client(server, token string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client for %s: %w", server, err)
 	}
-	c := &Client{srv: srv, api: api}
+	c := &Client{srv: srv, api: api, policy: policy}
 	p.clients[key] = c
 	return c, nil
 }
@@ -166,8 +174,9 @@ func (p *Pool) Counts(server string) Counts {
 // Client talks to one GitLab server with one token. It is safe for
 // concurrent use.
 type Client struct {
-	srv *server
-	api *gl.Client
+	srv    *server
+	api    *gl.Client
+	policy *retryPolicy
 }
 
 // Server is the name of the server the client talks to.

@@ -125,7 +125,7 @@ func (c *Client) Hooks(ctx context.Context, projectID int64) ([]Hook, error) {
 	opt := &gl.ListProjectHooksOptions{ListOptions: gl.ListOptions{PerPage: perPage}}
 	err := pages(func(page int64) (*gl.Response, error) {
 		opt.Page = page
-		hs, resp, err := c.api.Projects.ListProjectHooks(projectID, opt, gl.WithContext(ctx))
+		hs, resp, err := c.api.Projects.ListProjectHooks(projectID, opt, budgeted(ctx))
 		for _, h := range hs {
 			out = append(out, hook(h))
 		}
@@ -145,7 +145,7 @@ func (c *Client) AddHook(ctx context.Context, projectID int64, s HookSettings) (
 	if err != nil {
 		return Hook{}, &Error{Op: op, err: err}
 	}
-	h, resp, err := c.api.Projects.AddProjectHook(projectID, opt, gl.WithContext(ctx))
+	h, resp, err := c.api.Projects.AddProjectHook(projectID, opt, budgeted(ctx))
 	if err != nil {
 		return Hook{}, wrap(op, resp, err)
 	}
@@ -162,7 +162,7 @@ func (c *Client) EditHook(ctx context.Context, projectID, hookID int64,
 		return Hook{}, &Error{Op: op, err: err}
 	}
 	edit := (*gl.EditProjectHookOptions)(opt)
-	h, resp, err := c.api.Projects.EditProjectHook(projectID, hookID, edit, gl.WithContext(ctx))
+	h, resp, err := c.api.Projects.EditProjectHook(projectID, hookID, edit, budgeted(ctx))
 	if err != nil {
 		return Hook{}, wrap(op, resp, err)
 	}
@@ -171,6 +171,6 @@ func (c *Client) EditHook(ctx context.Context, projectID, hookID int64,
 
 // DeleteHook removes a webhook from a project.
 func (c *Client) DeleteHook(ctx context.Context, projectID, hookID int64) error {
-	resp, err := c.api.Projects.DeleteProjectHook(projectID, hookID, gl.WithContext(ctx))
+	resp, err := c.api.Projects.DeleteProjectHook(projectID, hookID, budgeted(ctx))
 	return wrap(fmt.Sprintf("delete hook %d of project %d", hookID, projectID), resp, err)
 }

@@ -34,7 +34,7 @@ func (c *Client) MergeRequestNotes(ctx context.Context, projectID, iid int64) ([
 	err := pages(func(page int64) (*gl.Response, error) {
 		opt.Page = page
 		ns, resp, err := c.api.Notes.ListMergeRequestNotes(projectID, iid, opt,
-			gl.WithContext(ctx))
+			budgeted(ctx))
 		for _, n := range ns {
 			out = append(out, note(n))
 		}
@@ -52,7 +52,7 @@ func (c *Client) CreateMergeRequestNote(ctx context.Context, projectID, iid int6
 	body string) (Note, error) {
 	opt := &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}
 	n, resp, err := c.api.Notes.CreateMergeRequestNote(projectID, iid, opt,
-		gl.WithContext(ctx))
+		budgeted(ctx))
 	if err != nil {
 		return Note{}, wrap("add note to "+mergeRequest(projectID, iid), resp, err)
 	}
@@ -64,7 +64,7 @@ func (c *Client) EditMergeRequestNote(ctx context.Context, projectID, iid, noteI
 	body string) (Note, error) {
 	opt := &gl.UpdateMergeRequestNoteOptions{Body: gl.Ptr(body)}
 	n, resp, err := c.api.Notes.UpdateMergeRequestNote(projectID, iid, noteID, opt,
-		gl.WithContext(ctx))
+		budgeted(ctx))
 	if err != nil {
 		op := fmt.Sprintf("edit note %d of %s", noteID, mergeRequest(projectID, iid))
 		return Note{}, wrap(op, resp, err)

@@ -20,7 +20,7 @@ type User struct {
 
 // CurrentUser returns the account of the client's token.
 func (c *Client) CurrentUser(ctx context.Context) (User, error) {
-	u, resp, err := c.api.Users.CurrentUser(gl.WithContext(ctx))
+	u, resp, err := c.api.Users.CurrentUser(budgeted(ctx))
 	if err != nil {
 		return User{}, wrap("get current user", resp, err)
 	}
@@ -52,7 +52,7 @@ func project(p *gl.Project) Project {
 
 // Project returns one project.
 func (c *Client) Project(ctx context.Context, id int64) (Project, error) {
-	p, resp, err := c.api.Projects.GetProject(id, nil, gl.WithContext(ctx))
+	p, resp, err := c.api.Projects.GetProject(id, nil, budgeted(ctx))
 	if err != nil {
 		return Project{}, wrap(fmt.Sprintf("get project %d", id), resp, err)
 	}
@@ -69,7 +69,7 @@ type Group struct {
 // Group returns one group, without its projects.
 func (c *Client) Group(ctx context.Context, id int64) (Group, error) {
 	opt := &gl.GetGroupOptions{WithProjects: gl.Ptr(false)}
-	g, resp, err := c.api.Groups.GetGroup(id, opt, gl.WithContext(ctx))
+	g, resp, err := c.api.Groups.GetGroup(id, opt, budgeted(ctx))
 	if err != nil {
 		return Group{}, wrap(fmt.Sprintf("get group %d", id), resp, err)
 	}
@@ -104,7 +104,7 @@ func (c *Client) GroupProjects(ctx context.Context, groupID int64,
 	var out []Project
 	err := pages(func(page int64) (*gl.Response, error) {
 		opt.Page = page
-		ps, resp, err := c.api.Groups.ListGroupProjects(groupID, opt, gl.WithContext(ctx))
+		ps, resp, err := c.api.Groups.ListGroupProjects(groupID, opt, budgeted(ctx))
 		for _, p := range ps {
 			out = append(out, project(p))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -18,9 +19,15 @@ import (
 type retryPolicy struct {
 	srv     *server
 	backoff time.Duration // the first wait after a failure; it doubles
-	maxWait time.Duration // the longest wait honoured for a 429
+	maxWait time.Duration // the most one request waits on 429s, in all
 	now     func() time.Time
+	// notify, if set, is told of each wait longer than noticeAfter.
+	notify      func(string)
+	noticeAfter time.Duration
 }
+
+// noticeAfter is the longest wait made without telling a person.
+const noticeAfter = 3 * time.Second
 
 // maxBackoff caps the doubling wait after failures.
 const maxBackoff = 30 * time.Second
@@ -41,9 +48,14 @@ func (p *retryPolicy) check(ctx context.Context, resp *http.Response, err error)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		// A 429 was not processed: any method may be repeated, if the wait
-		// GitLab asks for is reasonable.
+		// GitLab asks for fits in what is left of the request's budget and
+		// before its deadline. Otherwise it fails now, saying how long.
+		left := budgetOf(ctx).left(p.maxWait)
 		wait, ok := p.rateLimitWait(resp)
-		return !ok || wait <= p.maxWait, nil
+		if dl, has := ctx.Deadline(); has {
+			left = min(left, dl.Sub(p.now()))
+		}
+		return left > 0 && (!ok || wait <= left), nil
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return idempotent(resp.Request.Method), nil
 	}
@@ -63,8 +75,9 @@ func idempotent(method string) bool {
 // n+1. retryablehttp's own bounds are not used.
 func (p *retryPolicy) wait(_, _ time.Duration, n int, resp *http.Response) time.Duration {
 	p.srv.counts.retries.Add(1)
+	limited := resp != nil && resp.StatusCode == http.StatusTooManyRequests
 	d, ok := time.Duration(0), false
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+	if limited {
 		d, ok = p.rateLimitWait(resp)
 	}
 	if !ok {
@@ -72,6 +85,10 @@ func (p *retryPolicy) wait(_, _ time.Duration, n int, resp *http.Response) time.
 		d = min(d, maxBackoff)
 		d = d/2 + rand.N(d/2+1)
 	}
+	if limited {
+		d = budgetOf(resp.Request.Context()).spend(d, p.maxWait)
+	}
+	p.tell(d, resp)
 	if lg := p.srv.logger; lg != nil {
 		attrs := []slog.Attr{slog.String("server", p.srv.name), slog.Duration("wait", d)}
 		if resp != nil {
@@ -101,4 +118,20 @@ func (p *retryPolicy) rateLimitWait(resp *http.Response) (time.Duration, bool) {
 		}
 	}
 	return 0, false
+}
+
+// tell notifies a person of a wait long enough to look like a hang.
+func (p *retryPolicy) tell(d time.Duration, resp *http.Response) {
+	if p.notify == nil || d <= p.noticeAfter {
+		return
+	}
+	why := "a request to " + p.srv.name + " got no answer"
+	switch {
+	case resp != nil && resp.StatusCode == http.StatusTooManyRequests:
+		why = p.srv.name + " asked to slow down (429)"
+	case resp != nil:
+		why = fmt.Sprintf("%s answered %d %s", p.srv.name, resp.StatusCode,
+			http.StatusText(resp.StatusCode))
+	}
+	p.notify(fmt.Sprintf("waiting %s: %s", d.Round(time.Second), why))
 }

@@ -52,12 +52,12 @@ func (c *Client) Runners(ctx context.Context, owner Owner) ([]RunnerSummary, err
 		list.Page = page
 		if owner.Group {
 			opt := &gl.ListGroupsRunnersOptions{ListOptions: list, Type: gl.Ptr("group_type")}
-			rs, resp, err := c.api.Runners.ListGroupsRunners(owner.ID, opt, gl.WithContext(ctx))
+			rs, resp, err := c.api.Runners.ListGroupsRunners(owner.ID, opt, budgeted(ctx))
 			keep(rs)
 			return resp, err
 		}
 		opt := &gl.ListProjectRunnersOptions{ListOptions: list, Type: gl.Ptr("project_type")}
-		rs, resp, err := c.api.Runners.ListProjectRunners(owner.ID, opt, gl.WithContext(ctx))
+		rs, resp, err := c.api.Runners.ListProjectRunners(owner.ID, opt, budgeted(ctx))
 		keep(rs)
 		return resp, err
 	})
@@ -79,7 +79,7 @@ func (c *Client) OwnedRunners(ctx context.Context, typ string) ([]RunnerSummary,
 		Type: gl.Ptr(typ)}
 	err := pages(func(page int64) (*gl.Response, error) {
 		opt.Page = page
-		rs, resp, err := c.api.Runners.ListRunners(opt, gl.WithContext(ctx))
+		rs, resp, err := c.api.Runners.ListRunners(opt, budgeted(ctx))
 		for _, r := range rs {
 			out = append(out, RunnerSummary{ID: r.ID, Description: r.Description,
 				Paused: r.Paused, Type: r.RunnerType})
@@ -126,7 +126,7 @@ func runner(r *gl.RunnerDetails) Runner {
 
 // Runner returns one runner's details.
 func (c *Client) Runner(ctx context.Context, id int64) (Runner, error) {
-	r, resp, err := c.api.Runners.GetRunnerDetails(id, gl.WithContext(ctx))
+	r, resp, err := c.api.Runners.GetRunnerDetails(id, budgeted(ctx))
 	if err != nil {
 		return Runner{}, wrap(fmt.Sprintf("get runner %d", id), resp, err)
 	}
@@ -174,7 +174,7 @@ func (c *Client) CreateRunner(ctx context.Context, owner Owner,
 	if s.MaximumTimeout > 0 {
 		opt.MaximumTimeout = gl.Ptr(int64(s.MaximumTimeout))
 	}
-	r, resp, err := c.api.Users.CreateUserRunner(opt, gl.WithContext(ctx))
+	r, resp, err := c.api.Users.CreateUserRunner(opt, budgeted(ctx))
 	if err != nil {
 		return CreatedRunner{}, wrap("create runner for "+owner.String(), resp, err)
 	}
@@ -211,7 +211,7 @@ func (c *Client) UpdateRunner(ctx context.Context, id int64, u RunnerUpdate) (Ru
 	if u.MaximumTimeout != nil {
 		opt.MaximumTimeout = gl.Ptr(int64(*u.MaximumTimeout))
 	}
-	r, resp, err := c.api.Runners.UpdateRunnerDetails(id, opt, gl.WithContext(ctx))
+	r, resp, err := c.api.Runners.UpdateRunnerDetails(id, opt, budgeted(ctx))
 	if err != nil {
 		return Runner{}, wrap(fmt.Sprintf("update runner %d", id), resp, err)
 	}
@@ -221,7 +221,7 @@ func (c *Client) UpdateRunner(ctx context.Context, id int64, u RunnerUpdate) (Ru
 // ResetRunnerToken gives a runner a new authentication token and returns
 // it; the old one stops working.
 func (c *Client) ResetRunnerToken(ctx context.Context, id int64) (string, error) {
-	t, resp, err := c.api.Runners.ResetRunnerAuthenticationToken(id, gl.WithContext(ctx))
+	t, resp, err := c.api.Runners.ResetRunnerAuthenticationToken(id, budgeted(ctx))
 	if err != nil {
 		return "", wrap(fmt.Sprintf("reset token of runner %d", id), resp, err)
 	}
@@ -234,21 +234,21 @@ func (c *Client) ResetRunnerToken(ctx context.Context, id int64) (string, error)
 
 // DeleteRunner removes a runner.
 func (c *Client) DeleteRunner(ctx context.Context, id int64) error {
-	resp, err := c.api.Runners.RemoveRunner(id, gl.WithContext(ctx))
+	resp, err := c.api.Runners.RemoveRunner(id, budgeted(ctx))
 	return wrap(fmt.Sprintf("delete runner %d", id), resp, err)
 }
 
 // EnableRunner lets a project use a project runner registered elsewhere.
 func (c *Client) EnableRunner(ctx context.Context, projectID, runnerID int64) error {
 	opt := &gl.EnableProjectRunnerOptions{RunnerID: runnerID}
-	_, resp, err := c.api.Runners.EnableProjectRunner(projectID, opt, gl.WithContext(ctx))
+	_, resp, err := c.api.Runners.EnableProjectRunner(projectID, opt, budgeted(ctx))
 	return wrap(fmt.Sprintf("enable runner %d on project %d", runnerID, projectID), resp, err)
 }
 
 // DisableRunner stops a project from using a runner. GitLab refuses it for
 // the project that owns the runner.
 func (c *Client) DisableRunner(ctx context.Context, projectID, runnerID int64) error {
-	resp, err := c.api.Runners.DisableProjectRunner(projectID, runnerID, gl.WithContext(ctx))
+	resp, err := c.api.Runners.DisableProjectRunner(projectID, runnerID, budgeted(ctx))
 	return wrap(fmt.Sprintf("disable runner %d on project %d", runnerID, projectID), resp, err)
 }
 
