@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"gitlab.com/hatchery/hatchery/internal/config"
 	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
@@ -21,8 +22,9 @@ type secretsCmd struct {
 type secretsSetCmd struct {
 	Path string `arg:"" help:"Where the secret goes: yc-lockbox://gitlab/{server}/{egg}/{type}."`
 	Dir  string `default:"." help:"The nest whose store to use; HATCHERY_SECRETS overrides it."`
-	// Force replaces a secret that apply manages; see refuseManaged.
-	Force bool `help:"Replace a stored runner-token or webhook-secret, which apply manages."`
+	// Force replaces a secret that apply manages (see refuseManaged) and
+	// stores one for a unit the nest does not have (see refuseUnknownUnit).
+	Force bool `help:"Replace a stored runner-token or webhook-secret, which apply manages, or store a secret of an egg the nest in --dir does not have."`
 }
 
 // maxSecret bounds what is read from stdin: no token is near this long, so
@@ -36,13 +38,22 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: pathHint(c.Path, err)}
 	}
+	nest, err := c.nest(env)
+	if err != nil {
+		return err
+	}
+	if nest != nil && !c.Force {
+		if err := refuseUnknownUnit(nest, c.Dir, p); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+	}
 	value, err := readSecret(env, p)
 	if err != nil {
 		return err
 	}
 	env.Redactor.Add(value)
 
-	store, err := openStore(ctx, env, c.Dir, false)
+	store, err := openNestStore(ctx, env, c.Dir, nest, false)
 	if err != nil {
 		return err
 	}
@@ -58,6 +69,24 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Stored %s in %s.\n", p, store)
 	return nil
+}
+
+// nest loads the nest in --dir. Without HATCHERY_SECRETS it must load, as
+// its settings choose the store. With it, a directory without .fly files,
+// or whose nest has errors, gives nil: the path is then not checked.
+func (c *secretsSetCmd) nest(env *Env) (*config.Nest, error) {
+	if env.Getenv(secrets.EnvOverride) == "" {
+		return loadNest(env, c.Dir)
+	}
+	files, _, err := config.Files(c.Dir)
+	if err != nil || len(files) == 0 {
+		return nil, nil
+	}
+	nest, diags := config.Load(c.Dir)
+	if diags.HasErrors() {
+		return nil, nil
+	}
+	return nest, nil
 }
 
 // managedHints say, for each secret that apply writes, where the stored
@@ -135,12 +164,22 @@ func readSecret(env *Env, p secrets.Path) (string, error) {
 // openStore opens the secret store that HATCHERY_SECRETS names or, without
 // it, the one that the settings of the nest in dir name.
 func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secrets.Store, error) {
-	c := secrets.Config{Dir: dir, ReadOnly: readOnly, Logger: env.Logger}
+	var nest *config.Nest
 	if env.Getenv(secrets.EnvOverride) == "" {
-		nest, err := loadNest(env, dir)
-		if err != nil {
+		var err error
+		if nest, err = loadNest(env, dir); err != nil {
 			return nil, err
 		}
+	}
+	return openNestStore(ctx, env, dir, nest, readOnly)
+}
+
+// openNestStore opens the store that HATCHERY_SECRETS names or, without
+// it, the one that the settings of nest, loaded from dir, name.
+func openNestStore(ctx context.Context, env *Env, dir string, nest *config.Nest,
+	readOnly bool) (secrets.Store, error) {
+	c := secrets.Config{Dir: dir, ReadOnly: readOnly, Logger: env.Logger}
+	if env.Getenv(secrets.EnvOverride) == "" && nest != nil {
 		sc := nest.Settings.Secrets
 		c.Backend, c.FolderID, c.Path = sc.Backend, sc.FolderID, sc.Path
 	}
