@@ -60,8 +60,9 @@ var ErrInterrupted = errors.New("interrupted")
 // go to Log when it is done, in plan order, so the log reads the same
 // however the requests interleave.
 //
-// Once ctx ends, no action starts: those in flight finish or fail (a store
-// write that records what GitLab already did is still made), and the rest
+// Once ctx ends, no action starts: those in flight finish or fail, given up
+// to graceWait (a store write that records what GitLab already did is
+// still made), and the rest
 // are counted in NotStarted. Every action is idempotent, so the next apply
 // finishes the work.
 func (a *Applier) Apply(ctx context.Context, p *plan.Plan) *Result {
@@ -181,15 +182,19 @@ func (r *run) sequential(ctx context.Context, acts []*plan.Action,
 	}
 }
 
-// start runs fn unless ctx has ended; an error that the end of ctx caused
-// becomes ErrInterrupted, with what the action may have done.
+// start runs fn unless ctx has ended. Once started, fn runs on a context
+// that the end of ctx does not cancel, only cuts short after graceWait: the
+// action in flight finishes or fails. An error that the cut caused becomes
+// ErrInterrupted, with what the action may have done.
 func (r *run) start(ctx context.Context, act *plan.Action,
 	fn func(context.Context, *plan.Action) error) error {
 	if ctx.Err() != nil {
 		return errNotStarted
 	}
-	err := fn(ctx, act)
-	if err != nil && ctx.Err() != nil && !errors.Is(err, errSkipped) {
+	actx, cancel := inFlight(ctx)
+	defer cancel()
+	err := fn(actx, act)
+	if err != nil && actx.Err() != nil && !errors.Is(err, errSkipped) {
 		// The cause is the context's end, which says nothing more.
 		return fmt.Errorf("%w while it ran; it may have been carried out, and the "+
 			"next apply finds out", ErrInterrupted)
@@ -241,6 +246,22 @@ func (r *run) record(act *plan.Action, err error) {
 		r.res.Done++
 		r.outcome[act] = outcome{line: fmt.Sprintf("done    %s\n", title)}
 	}
+}
+
+// graceWait is how long an action in flight may still run after an
+// interrupt: a request's own deadline and rate-limit waits are bounded
+// too, so most finish well within it.
+const graceWait = 60 * time.Second
+
+// inFlight is ctx without its cancellation, for an action that has started;
+// it ends graceWait after ctx does, or when the action returns.
+func inFlight(ctx context.Context) (context.Context, context.CancelFunc) {
+	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(graceWait, cancel)
+		context.AfterFunc(actx, func() { t.Stop() })
+	})
+	return actx, func() { stop(); cancel() }
 }
 
 // finishWait bounds a store write that records what GitLab already did,

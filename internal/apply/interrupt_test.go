@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gitlab.com/hatchery/hatchery/internal/apply"
 	"gitlab.com/hatchery/hatchery/internal/plan"
@@ -85,6 +86,42 @@ func TestInterruptStopsDeletions(t *testing.T) {
 	}
 	if len(runners(sim, "fleet")) != 0 || allHooks(sim, ps) != 0 {
 		t.Error("the apply after the interrupt left GitLab objects")
+	}
+}
+
+func TestInterruptLetsTheActionInFlightFinish(t *testing.T) {
+	e, sim, ps := bucketOfThree(t)
+	e.converge()
+	e.nest("# nothing left\n")
+	p := e.planWith()
+
+	// The interrupt arrives as the first hook's DELETE reaches a slow GitLab.
+	sim.SetLatency(300 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	sim.Inspect(func(r *http.Request, _ []byte) {
+		if r.Method == http.MethodDelete {
+			once.Do(cancel)
+		}
+	})
+	res, log := e.applyCtx(ctx, p)
+	sim.Inspect(nil)
+	sim.SetLatency(0)
+
+	if !res.Interrupted || res.Done != 1 || len(res.Failed) != 0 || res.NotStarted != 6 {
+		t.Errorf("interrupted %v, %d done, %d failed, %d not started; want the one "+
+			"in flight done and 6 not started", res.Interrupted, res.Done, len(res.Failed),
+			res.NotStarted)
+	}
+	if strings.Contains(log, "while it ran") {
+		t.Errorf("the action in flight was cut off:\n%s", log)
+	}
+	if !strings.Contains(log, "done    fleet on gitlab.com: delete hook") {
+		t.Errorf("the log does not say the hook in flight was deleted:\n%s", log)
+	}
+	if n := allHooks(sim, ps); n != 2 {
+		t.Errorf("%d hooks left, want 2: the one in flight deleted", n)
 	}
 }
 

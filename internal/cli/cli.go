@@ -81,6 +81,7 @@ func Main(args []string, env *Env) int {
 	defer flush()
 	sigctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(sigctx, func() { secondSignalEnds(sigctx, stop, env) })
 	var cli app
 	exit := -1
 	k, err := kong.New(&cli,
@@ -107,6 +108,18 @@ func Main(args []string, env *Env) int {
 	}
 	env.Logger = env.logger(cli.LogLevel)
 	return report(env, ctx.Run())
+}
+
+// secondSignalEnds follows the first interrupt or SIGTERM: hatchery lets
+// the requests in flight finish, and gives the signals back their default
+// action, so a second one ends it at once.
+func secondSignalEnds(sigctx context.Context, stop func(), env *Env) {
+	if context.Cause(sigctx) == context.Canceled {
+		return // Main is returning, no signal came
+	}
+	stop()
+	fmt.Fprintln(env.Stderr, "hatchery: interrupted: letting the requests in flight "+
+		"finish; interrupt again to stop at once")
 }
 
 // masked returns a copy of env whose output goes through a redactor, and a
