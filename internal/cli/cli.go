@@ -111,14 +111,14 @@ func Main(args []string, env *Env) int {
 }
 
 // secondSignalEnds follows the first interrupt or SIGTERM: hatchery lets
-// the requests in flight finish, and gives the signals back their default
+// an apply's actions in flight finish, and gives the signals back their default
 // action, so a second one ends it at once.
 func secondSignalEnds(sigctx context.Context, stop func(), env *Env) {
 	if context.Cause(sigctx) == context.Canceled {
 		return // Main is returning, no signal came
 	}
 	stop()
-	fmt.Fprintln(env.Stderr, "hatchery: interrupted: letting the requests in flight "+
+	fmt.Fprintln(env.Stderr, "hatchery: interrupted: an apply lets its actions in flight "+
 		"finish; interrupt again to stop at once")
 }
 

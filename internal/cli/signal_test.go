@@ -15,7 +15,7 @@ func TestSecondSignalEnds(t *testing.T) {
 		inStderr string
 	}{
 		{"a signal came", errors.New("interrupt signal received"), true,
-			"hatchery: interrupted: letting the requests in flight finish; " +
+			"hatchery: interrupted: an apply lets its actions in flight finish; " +
 				"interrupt again to stop at once\n"},
 		{"main returned", nil, false, ""},
 	}
