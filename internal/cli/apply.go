@@ -111,7 +111,11 @@ func (c *applyCmd) runSaved(ctx context.Context, env *Env) error {
 			c.Dir, saved.HatcheryVersion, version()),
 			"plan again with this version, or apply --refresh %s to plan again now", c.Dir)
 	}
-	s, release, err := openHeld(ctx, env, resolveSavedDir(env, saved.Nest.Dir), c.gitlabFlags)
+	dir, err := savedNestDir(env, saved, c.Dir)
+	if err != nil {
+		return err
+	}
+	s, release, err := openHeld(ctx, env, dir, c.gitlabFlags)
 	if err != nil {
 		return err
 	}

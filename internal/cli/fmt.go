@@ -48,7 +48,7 @@ func (c *fmtCmd) Run(env *Env) error {
 	if c.Check && len(changes) > 0 {
 		return &exitError{code: ExitError, err: withHint(
 			fmt.Errorf("%s not in canonical form", isAre(len(changes), "file")),
-			"run 'hatchery fmt' to rewrite them")}
+			"run 'hatchery fmt %s' to rewrite them", c.Dir)}
 	}
 	return nil
 }

@@ -72,6 +72,23 @@ func resolveSavedDir(env *Env, dir string) string {
 	return filepath.Join(base, dir)
 }
 
+// savedNestDir is the directory of the nest that the saved plan in file
+// was made from, which must exist in this checkout.
+func savedNestDir(env *Env, saved *plan.Saved, file string) (string, error) {
+	dir := resolveSavedDir(env, saved.Nest.Dir)
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return dir, nil
+	}
+	base := "the working directory"
+	if root := env.Getenv("CI_PROJECT_DIR"); root != "" {
+		base = "CI_PROJECT_DIR (" + root + ")"
+	}
+	return "", withHint(fmt.Errorf("%s was planned from the nest in %s, and there is no "+
+		"directory %s", file, saved.Nest.Dir, dir),
+		"a saved plan's nest path is resolved against %s: run apply from the "+
+			"root of the checkout that plan ran in", base)
+}
+
 // checkoutDir is CI_PROJECT_DIR when set, else the working directory.
 func checkoutDir(env *Env) (string, error) {
 	if root := env.Getenv("CI_PROJECT_DIR"); root != "" {
