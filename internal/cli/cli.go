@@ -71,7 +71,7 @@ type app struct {
 	Demo     demoCmd     `cmd:"" help:"Plan, apply and plan again against a built-in GitLab simulator."`
 	Version  versionCmd  `cmd:"" help:"Print hatchery's version."`
 
-	LogLevel string `enum:"info,debug" default:"info" help:"debug logs every GitLab request to stderr."`
+	LogLevel string `enum:"info,debug" default:"info" help:"debug logs every GitLab request and every Lockbox and IAM call to stderr."`
 }
 
 // Main runs hatchery with the arguments after the program name and returns the
