@@ -103,7 +103,7 @@ func Main(args []string, env *Env) int {
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "hatchery: error: %v\n", err)
-		fmt.Fprintf(env.Stderr, "hatchery: hint: run 'hatchery --help' for usage\n")
+		fmt.Fprintf(env.Stderr, "hatchery: hint: %s\n", usageHint(err))
 		return ExitUsage
 	}
 	env.Logger = env.logger(cli.LogLevel)
