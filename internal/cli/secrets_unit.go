@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/agext/levenshtein"
 	"slices"
 	"strings"
 
@@ -54,7 +55,7 @@ func suggestUnits(state *desired.State, p secrets.Path) []secrets.Unit {
 	}
 	best, bestDist := secrets.Unit{}, 3
 	for _, u := range onServer {
-		if d := editDistance(p.Egg, u.Egg); d < bestDist {
+		if d := levenshtein.Distance(p.Egg, u.Egg, nil); d < bestDist {
 			best, bestDist = u, d
 		}
 	}
@@ -62,25 +63,4 @@ func suggestUnits(state *desired.State, p secrets.Path) []secrets.Unit {
 		return nil
 	}
 	return []secrets.Unit{best}
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

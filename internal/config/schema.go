@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"github.com/agext/levenshtein"
 	"slices"
 	"strings"
 
@@ -166,31 +167,11 @@ func suggest(name string, known []string) string {
 		bestDist = 2 // "id" must not become "ids" of anything at distance 2
 	}
 	for _, k := range known {
-		if dist := levenshtein(name, k); dist < bestDist {
+		if dist := levenshtein.Distance(name, k, nil); dist < bestDist {
 			best, bestDist = k, dist
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // labelsOK reports whether b carries the label its spec wants.
