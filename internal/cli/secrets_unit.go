@@ -2,9 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"github.com/agext/levenshtein"
 	"slices"
 	"strings"
+
+	"github.com/agext/levenshtein"
 
 	"gitlab.com/hatchery/hatchery/internal/config"
 	"gitlab.com/hatchery/hatchery/internal/desired"

@@ -3,10 +3,10 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"github.com/agext/levenshtein"
 	"slices"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
