@@ -88,8 +88,12 @@ func (up Update) Check() error {
 		}
 		if len(v) < MinMaskLen {
 			// The Redactor would not mask it, so it could leak into output.
-			return fmt.Errorf("%s is %d characters long; hatchery needs at least %d "+
-				"to mask it", t, len(v), MinMaskLen)
+			unit := "characters"
+			if len(v) == 1 {
+				unit = "character"
+			}
+			return fmt.Errorf("%s is %d %s long; hatchery needs at least %d "+
+				"to mask it", t, len(v), unit, MinMaskLen)
 		}
 	}
 	return nil
