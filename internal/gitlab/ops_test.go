@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -226,7 +227,8 @@ func TestRunnerLifecycle(t *testing.T) {
 	}
 	want := Runner{ID: created.ID, Type: "project_type", Description: settings.Description,
 		MaintenanceNote: settings.MaintenanceNote, Tags: settings.Tags, Paused: true,
-		AccessLevel: "ref_protected", MaximumTimeout: 3600, Projects: []int64{w.api.ID}}
+		AccessLevel: "ref_protected", MaximumTimeout: 3600, Projects: []int64{w.api.ID},
+		ProjectPaths: map[int64]string{w.api.ID: "platform/backend/api"}}
 	checkRunner(t, w.client, created.ID, want)
 
 	list, err := w.client.Runners(ctx, ProjectOwner(w.api.ID))
@@ -262,6 +264,8 @@ func TestRunnerLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	want.Projects = []int64{w.api.ID, w.web.ID}
+	want.ProjectPaths = map[int64]string{w.api.ID: "platform/backend/api",
+		w.web.ID: "platform/web"}
 	checkRunner(t, w.client, created.ID, want)
 	err = w.client.DisableRunner(ctx, w.api.ID, created.ID)
 	if StatusCode(err) != http.StatusForbidden || Unclear(err) {
@@ -271,6 +275,7 @@ func TestRunnerLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	want.Projects = []int64{w.api.ID}
+	delete(want.ProjectPaths, w.web.ID)
 	checkRunner(t, w.client, created.ID, want)
 
 	if err := w.client.DeleteRunner(ctx, created.ID); err != nil {
@@ -320,7 +325,8 @@ func equalRunners(a, b Runner) bool {
 		a.MaintenanceNote == b.MaintenanceNote && slices.Equal(a.Tags, b.Tags) &&
 		a.RunUntagged == b.RunUntagged && a.Locked == b.Locked && a.Paused == b.Paused &&
 		a.AccessLevel == b.AccessLevel && a.MaximumTimeout == b.MaximumTimeout &&
-		slices.Equal(a.Projects, b.Projects) && slices.Equal(a.Groups, b.Groups)
+		slices.Equal(a.Projects, b.Projects) && maps.Equal(a.ProjectPaths, b.ProjectPaths) &&
+		slices.Equal(a.Groups, b.Groups)
 }
 
 func checkRunner(t *testing.T, c *Client, id int64, want Runner) {

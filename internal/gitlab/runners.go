@@ -105,7 +105,10 @@ type Runner struct {
 	AccessLevel     string // "not_protected" or "ref_protected"
 	MaximumTimeout  int    // seconds; 0 when unset
 	Projects        []int64
-	Groups          []int64
+	// ProjectPaths holds the path with namespace of each project in
+	// Projects, by id, as GitLab returns it with the runner.
+	ProjectPaths map[int64]string
+	Groups       []int64
 }
 
 func runner(r *gl.RunnerDetails) Runner {
@@ -115,8 +118,12 @@ func runner(r *gl.RunnerDetails) Runner {
 		Locked: r.Locked, Paused: r.Paused, AccessLevel: r.AccessLevel,
 		MaximumTimeout: int(r.MaximumTimeout),
 	}
+	if len(r.Projects) > 0 {
+		out.ProjectPaths = make(map[int64]string, len(r.Projects))
+	}
 	for _, p := range r.Projects {
 		out.Projects = append(out.Projects, p.ID)
+		out.ProjectPaths[p.ID] = p.PathWithNamespace
 	}
 	for _, g := range r.Groups {
 		out.Groups = append(out.Groups, g.ID)

@@ -132,8 +132,9 @@ const goneReason = "the egg is gone from the nest"
 
 // removedTargets are the projects a removed unit's runner serves: its
 // projects, the owner first and the others by id (GitLab lists them in the
-// order they were enabled, which concurrent applies leave to chance), or
-// every project of its group.
+// order they were enabled, which concurrent applies leave to chance), named
+// by the paths GitLab returns with the runner; or every project of its
+// group.
 func (u *Unit) removedTargets(ctx context.Context, r *gitlab.Runner) ([]Target, error) {
 	var out []Target
 	ids := slices.Clone(r.Projects)
@@ -141,7 +142,8 @@ func (u *Unit) removedTargets(ctx context.Context, r *gitlab.Runner) ([]Target, 
 		slices.Sort(ids[1:])
 	}
 	for _, id := range ids {
-		out = append(out, Target{ID: id, Via: fmt.Sprintf("runner %d", r.ID)})
+		out = append(out, Target{ID: id, Path: r.ProjectPaths[id],
+			Via: fmt.Sprintf("runner %d", r.ID)})
 	}
 	for _, gid := range r.Groups {
 		ps, err := u.gl.GroupProjects(ctx, gid, gitlab.Discovery{IncludeSubgroups: true,

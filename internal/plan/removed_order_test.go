@@ -49,10 +49,10 @@ func TestRemovedUnitPlansInAStableOrder(t *testing.T) {
 		}
 	}
 	want := []string{
-		"delete hook 2 on project 2", "delete hook 4 on project 3",
-		"delete hook 1 on project 4", "delete hook 3 on project 5",
-		"disable runner 1 on project 3", "disable runner 1 on project 4",
-		"disable runner 1 on project 5", "delete runner 1", "forget secret record",
+		"delete hook 2 on acme/owner (2)", "delete hook 4 on acme/a (3)",
+		"delete hook 1 on acme/b (4)", "delete hook 3 on acme/c (5)",
+		"disable runner 1 on acme/a (3)", "disable runner 1 on acme/b (4)",
+		"disable runner 1 on acme/c (5)", "delete runner 1", "forget secret record",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("actions:\n%q\nwant:\n%q", got, want)

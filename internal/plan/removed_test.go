@@ -42,9 +42,9 @@ func TestRemovedUnit(t *testing.T) {
 				r.Description = "gone [hatchery:gone]"
 				h1, h2 := hook(x, x.one), hook(x, x.two)
 				return r.ID, []string{
-					fmt.Sprintf("delete hook %d", h1.ID),
-					fmt.Sprintf("delete hook %d", h2.ID),
-					fmt.Sprintf("disable runner %d on %d", r.ID, x.two.ID),
+					fmt.Sprintf("delete hook %d on acme/one", h1.ID),
+					fmt.Sprintf("delete hook %d on acme/two", h2.ID),
+					fmt.Sprintf("disable runner %d on acme/two (%d)", r.ID, x.two.ID),
 					fmt.Sprintf("delete runner %d", r.ID),
 					"forget secret",
 				}
@@ -58,7 +58,7 @@ func TestRemovedUnit(t *testing.T) {
 				r.Description = "gone [hatchery:gone]"
 				h := hook(x, x.two)
 				return r.ID, []string{
-					fmt.Sprintf("delete hook %d", h.ID),
+					fmt.Sprintf("delete hook %d on acme/two", h.ID),
 					fmt.Sprintf("delete runner %d", r.ID),
 					"forget secret",
 				}
@@ -169,13 +169,14 @@ func TestRemovedUnit(t *testing.T) {
 	}
 }
 
-// removal is an action of a removed unit as "op object id".
+// removal is an action of a removed unit as "op object id", with the
+// path of the project it acts on.
 func removal(a *Action) string {
 	switch {
 	case a.Object == ObjHook:
-		return fmt.Sprintf("%s hook %d", a.Op, a.HookID)
+		return fmt.Sprintf("%s hook %d on %s", a.Op, a.HookID, a.Project)
 	case a.Op == OpDisable:
-		return fmt.Sprintf("%s runner %d on %d", a.Op, a.RunnerID, a.ProjectID)
+		return fmt.Sprintf("%s runner %d on %s (%d)", a.Op, a.RunnerID, a.Project, a.ProjectID)
 	case a.Object == ObjRunner:
 		return fmt.Sprintf("%s runner %d", a.Op, a.RunnerID)
 	}
