@@ -131,7 +131,8 @@ func (d *demo) urls() string {
 
 func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 	overrides, _ := gitlab.ParseServerURLs(d.urls())
-	pool := gitlab.NewPool(gitlab.Config{Overrides: overrides, Logger: env.Logger})
+	pool := gitlab.NewPool(gitlab.Config{Overrides: overrides, Logger: env.Logger,
+		Notify: env.notice})
 	store, err := d.openStore(ctx, env)
 	if err != nil {
 		return err

@@ -101,20 +101,7 @@ func TestDemoServeNoteByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.close()
-	var printed bytes.Buffer
-	d.printCI(&Env{Stdout: &printed}, nest)
-
-	vars := map[string]string{"HATCHERY_SERVER_URLS": d.urls(), "HATCHERY_SECRETS": "file:" + store}
-	for _, line := range strings.Split(printed.String(), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "  export "), "="); ok &&
-			strings.HasPrefix(line, "  export ") {
-			vars[k] = v
-		}
-	}
-	if vars["CI_MERGE_REQUEST_IID"] != "1" || vars["CI_MERGE_REQUEST_PROJECT_ID"] == "" ||
-		vars[noteTokenVar] == "" {
-		t.Fatalf("demo --serve printed no merge request or token:\n%s", printed.String())
-	}
+	vars := demoCIVars(t, d, nest, store)
 	for i, want := range []string{"posted the plan as note", "updated the plan in note"} {
 		var stdout, stderr bytes.Buffer
 		code := Main([]string{"plan", "--mr-note", nest}, &Env{Stdout: &stdout, Stderr: &stderr,
@@ -132,4 +119,24 @@ func TestDemoServeNoteByHand(t *testing.T) {
 		!notes[0].UpdatedAt.After(notes[0].CreatedAt) {
 		t.Errorf("the merge request's notes: %+v", notes)
 	}
+}
+
+// demoCIVars are the variables demo --serve tells a person to export for
+// plan --mr-note, with the simulators' URLs and the demo's secret store.
+func demoCIVars(t *testing.T, d *demo, nest, store string) map[string]string {
+	t.Helper()
+	var printed bytes.Buffer
+	d.printCI(&Env{Stdout: &printed}, nest)
+	vars := map[string]string{"HATCHERY_SERVER_URLS": d.urls(), "HATCHERY_SECRETS": "file:" + store}
+	for _, line := range strings.Split(printed.String(), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "  export "), "="); ok &&
+			strings.HasPrefix(line, "  export ") {
+			vars[k] = v
+		}
+	}
+	if vars["CI_MERGE_REQUEST_IID"] != "1" || vars["CI_MERGE_REQUEST_PROJECT_ID"] == "" ||
+		vars[noteTokenVar] == "" {
+		t.Fatalf("demo --serve printed no merge request or token:\n%s", printed.String())
+	}
+	return vars
 }
