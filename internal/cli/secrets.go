@@ -42,7 +42,14 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if nest != nil && !c.Force {
+	store, err := openNestStore(ctx, env, c.Dir, nest, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if nest != nil && !c.Force && !hasRecord(ctx, store, p.Unit) {
+		// A unit the store already knows (a removed egg whose leftovers
+		// apply still has to delete) may have its token replaced.
 		if err := refuseUnknownUnit(nest, c.Dir, p); err != nil {
 			return &exitError{code: ExitUsage, err: err}
 		}
@@ -52,12 +59,6 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Redactor.Add(value)
-
-	store, err := openNestStore(ctx, env, c.Dir, nest, false)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	if !c.Force {
 		if err := refuseManaged(ctx, store, p); err != nil {
 			return err
@@ -80,13 +81,33 @@ func (c *secretsSetCmd) nest(env *Env) (*config.Nest, error) {
 	}
 	files, _, err := config.Files(c.Dir)
 	if err != nil || len(files) == 0 {
+		// Without --dir, storing a token outside any nest is normal use.
+		if c.Dir != "." {
+			c.unchecked(env, "holds no .fly file")
+		}
 		return nil, nil
 	}
 	nest, diags := config.Load(c.Dir)
 	if diags.HasErrors() {
+		c.unchecked(env, "is not a valid nest ('hatchery validate' says why)")
 		return nil, nil
 	}
 	return nest, nil
+}
+
+// unchecked says that the path could not be checked against a nest, so a
+// typo in --dir does not silently turn the check off.
+func (c *secretsSetCmd) unchecked(env *Env, why string) {
+	if !c.Force {
+		fmt.Fprintf(env.Stderr, "hatchery: warning: %s %s, so the path is not checked "+
+			"against the nest's eggs; give the nest with --dir\n", c.Dir, why)
+	}
+}
+
+// hasRecord reports whether the store holds a record for u.
+func hasRecord(ctx context.Context, store secrets.Store, u secrets.Unit) bool {
+	_, err := store.Read(ctx, u)
+	return err == nil
 }
 
 // managedHints say, for each secret that apply writes, where the stored
