@@ -42,6 +42,13 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	// The value is read, and masked, before anything else can fail: an
+	// error message must never be the first to hold it.
+	value, err := readSecret(env, p)
+	if err != nil {
+		return err
+	}
+	env.Redactor.Add(value)
 	store, err := openNestStore(ctx, env, c.Dir, nest, false)
 	if err != nil {
 		return err
@@ -54,11 +61,6 @@ func (c *secretsSetCmd) Run(ctx context.Context, env *Env) error {
 			return &exitError{code: ExitUsage, err: err}
 		}
 	}
-	value, err := readSecret(env, p)
-	if err != nil {
-		return err
-	}
-	env.Redactor.Add(value)
 	if !c.Force {
 		if err := refuseManaged(ctx, store, p); err != nil {
 			return err
