@@ -59,3 +59,28 @@ func TestExcludedProjectLosesTheHook(t *testing.T) {
 		t.Errorf("plan after the deletion is not empty:\n%s", text(p))
 	}
 }
+
+// TestSharedProjectWithoutRightsKeepsPlanning: a project shared into the
+// group at Developer is skipped, and its hooks are out of the token's
+// reach (403). Looking there for the egg's hooks must not fail the unit.
+func TestSharedProjectWithoutRightsKeepsPlanning(t *testing.T) {
+	e := newEnv(t)
+	var team *gitlabsim.Group
+	sim := e.server("gitlab.com", func(w *gitlabsim.World, u *gitlabsim.User) {
+		team = w.AddGroup(nil, "team")
+		team.AddMember(u, gitlabsim.Owner)
+		w.AddProject(team, "app")
+		partners := w.AddGroup(nil, "partners")
+		w.ShareWith(w.AddProject(partners, "sdk"), team, gitlabsim.Developer)
+	})
+	e.nest(groupEgg("team", "gitlab.com", team.ID, hookBlock))
+	e.converge()
+
+	p := e.plan()
+	if p.Errors() != 0 || p.Changes() {
+		t.Fatalf("second plan is not empty:\n%s", text(p))
+	}
+	if n := sim.Count("GET", "/projects/:id/hooks"); n == 0 {
+		t.Fatal("the plans never looked at hooks")
+	}
+}

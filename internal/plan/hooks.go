@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -73,6 +74,12 @@ func (u *Unit) planHooks(ctx context.Context) error {
 	}
 	wg.Wait()
 	for i := range perProject {
+		if i >= len(u.Targets) && errs[i] != nil && unmanageable(errs[i]) {
+			// The token may no longer manage a project it stopped
+			// covering; it cannot remove a hook there, and that is no
+			// reason to fail the unit.
+			continue
+		}
 		if errs[i] != nil {
 			return errs[i]
 		}
@@ -96,6 +103,13 @@ func (u *Unit) leftBehind(secret string) []Skipped {
 		}
 	}
 	return out
+}
+
+// unmanageable reports whether GitLab refused to show a project's hooks
+// because the token may not manage them (403) or see the project (404).
+func unmanageable(err error) bool {
+	s := gitlab.StatusCode(err)
+	return s == http.StatusForbidden || s == http.StatusNotFound
 }
 
 // skippedHookActions deletes the egg's hooks from a project it no longer
