@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -81,7 +83,8 @@ func Main(args []string, env *Env) int {
 	defer flush()
 	sigctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	context.AfterFunc(sigctx, func() { secondSignalEnds(sigctx, stop, env) })
+	var applying atomic.Bool // the command lets actions in flight finish
+	context.AfterFunc(sigctx, func() { secondSignalEnds(sigctx, stop, env, applying.Load()) })
 	var cli app
 	exit := -1
 	k, err := kong.New(&cli,
@@ -107,19 +110,22 @@ func Main(args []string, env *Env) int {
 		return ExitUsage
 	}
 	env.Logger = env.logger(cli.LogLevel)
+	applying.Store(strings.HasPrefix(ctx.Command(), "apply"))
 	return report(env, ctx.Run())
 }
 
 // secondSignalEnds follows the first interrupt or SIGTERM: hatchery lets
 // an apply's actions in flight finish, and gives the signals back their default
 // action, so a second one ends it at once.
-func secondSignalEnds(sigctx context.Context, stop func(), env *Env) {
+func secondSignalEnds(sigctx context.Context, stop func(), env *Env, applying bool) {
 	if context.Cause(sigctx) == context.Canceled {
 		return // Main is returning, no signal came
 	}
 	stop()
-	fmt.Fprintln(env.Stderr, "hatchery: interrupted: an apply lets its actions in flight "+
-		"finish; interrupt again to stop at once")
+	if applying {
+		fmt.Fprintln(env.Stderr, "hatchery: interrupted: an apply lets its actions in "+
+			"flight finish; interrupt again to stop at once")
+	}
 }
 
 // masked returns a copy of env whose output goes through a redactor, and a

@@ -11,13 +11,15 @@ func TestSecondSignalEnds(t *testing.T) {
 	tests := []struct {
 		name     string
 		cause    error
+		applying bool
 		stopped  bool
 		inStderr string
 	}{
-		{"a signal came", errors.New("interrupt signal received"), true,
+		{"a signal came during apply", errors.New("interrupt signal received"), true, true,
 			"hatchery: interrupted: an apply lets its actions in flight finish; " +
 				"interrupt again to stop at once\n"},
-		{"main returned", nil, false, ""},
+		{"a signal came elsewhere", errors.New("interrupt signal received"), false, true, ""},
+		{"main returned", nil, true, false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -25,7 +27,7 @@ func TestSecondSignalEnds(t *testing.T) {
 			cancel(tc.cause)
 			var stderr strings.Builder
 			stopped := false
-			secondSignalEnds(ctx, func() { stopped = true }, &Env{Stderr: &stderr})
+			secondSignalEnds(ctx, func() { stopped = true }, &Env{Stderr: &stderr}, tc.applying)
 			if stopped != tc.stopped || stderr.String() != tc.inStderr {
 				t.Errorf("stopped %v, stderr %q; want %v, %q", stopped, stderr.String(),
 					tc.stopped, tc.inStderr)
