@@ -132,7 +132,7 @@ func (d *demo) urls() string {
 func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 	overrides, _ := gitlab.ParseServerURLs(d.urls())
 	pool := gitlab.NewPool(gitlab.Config{Overrides: overrides, Logger: env.Logger,
-		Notify: env.notice})
+		Notify: env.notifier()})
 	store, err := d.openStore(ctx, env)
 	if err != nil {
 		return err

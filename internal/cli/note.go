@@ -114,7 +114,7 @@ func writeNote(ctx context.Context, s *session, p *plan.Plan, dir string) error 
 	}
 	overrides, _ := gitlab.ParseServerURLs(env.Getenv("HATCHERY_SERVER_URLS"))
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: map[string]string{mr.host: mr.apiURL},
-		Overrides: overrides, Logger: env.Logger, Notify: env.notice})
+		Overrides: overrides, Logger: env.Logger, Notify: env.notifier()})
 	c, err := pool.Client(mr.host, token)
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"gitlab.com/hatchery/hatchery/internal/config"
 	"gitlab.com/hatchery/hatchery/internal/desired"
@@ -76,7 +78,7 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 		warnUnignored(env, store)
 	}
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
-		Parallelism: f.Parallelism, Logger: env.Logger, Notify: env.notice})
+		Parallelism: f.Parallelism, Logger: env.Logger, Notify: env.notifier()})
 	return &session{env: env, nest: nest, state: state, store: store, pool: pool}, nil
 }
 
@@ -97,6 +99,24 @@ func (e *Env) logger(level string) *slog.Logger {
 	return slog.New(e.Redactor.Handler(h))
 }
 
-// notice tells a person on stderr what hatchery is waiting for, so a long
-// wait does not look like a hang.
-func (e *Env) notice(msg string) { fmt.Fprintf(e.Stderr, "hatchery: %s\n", msg) }
+// notifier returns the function that tells a person on stderr what
+// hatchery is waiting for, so a long wait does not look like a hang. Many
+// requests in flight meet one rate limit together: the same line within a
+// few seconds is told once.
+func (e *Env) notifier() func(string) {
+	var mu sync.Mutex
+	last := map[string]time.Time{}
+	return func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := time.Now()
+		if t, ok := last[msg]; ok && now.Sub(t) < noticeQuiet {
+			return
+		}
+		last[msg] = now
+		fmt.Fprintf(e.Stderr, "hatchery: %s\n", msg)
+	}
+}
+
+// noticeQuiet is how long the same notice stays unrepeated.
+const noticeQuiet = 3 * time.Second
