@@ -11,8 +11,10 @@ import (
 // UnignoredRepo returns the root of the git work tree that holds the file
 // store's file when no .gitignore between the file and that root names it,
 // and "" otherwise. A secrets file there is one `git add -A` away from a
-// commit. The check reads .gitignore lines as plain globs (no negation, no
-// global excludes): good enough to warn, never to refuse.
+// commit. The check reads .gitignore files and .git/info/exclude as plain
+// globs, with leading "**/" and trailing "/**" understood (no negation, no
+// global excludes, no force-added files): good enough to warn, never to
+// refuse.
 func (s *FileStore) UnignoredRepo() string {
 	file, err := filepath.Abs(s.path)
 	if err != nil {
@@ -24,6 +26,10 @@ func (s *FileStore) UnignoredRepo() string {
 			return ""
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			if ignoredBy(filepath.Join(dir, ".git", "info", "exclude"),
+				filepath.ToSlash(rel)) {
+				return ""
+			}
 			return dir
 		}
 		if filepath.Dir(dir) == dir {
@@ -48,6 +54,10 @@ func ignoredBy(gitignore, rel string) bool {
 		if pat == "" || strings.HasPrefix(pat, "#") || strings.HasPrefix(pat, "!") {
 			continue
 		}
+		// "**/x" matches x in any directory, which is what an unanchored
+		// "x" does; "x/**" matches everything below x, as "x/" does.
+		pat = strings.TrimPrefix(pat, "**/")
+		pat = strings.TrimSuffix(pat, "/**")
 		anchored := strings.Contains(strings.TrimSuffix(pat, "/"), "/")
 		pat = strings.Trim(pat, "/")
 		for i := range parts {

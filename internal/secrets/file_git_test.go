@@ -21,6 +21,9 @@ func TestUnignoredRepo(t *testing.T) {
 		{"ignored next to it", map[string]string{"nest": ".secrets.json\n"}, true, false},
 		{"anchored elsewhere", map[string]string{".": "other/.secrets.json\n"}, true, true},
 		{"negation is not ignoring", map[string]string{".": "!.secrets.json\n"}, true, true},
+		{"ignored by **/", map[string]string{".": "**/.secrets.json\n"}, true, false},
+		{"ignored by dir/**", map[string]string{".": "nest/**\n"}, true, false},
+		{"ignored by info/exclude", map[string]string{".git/info": ".secrets.json\n"}, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,7 +36,11 @@ func TestUnignoredRepo(t *testing.T) {
 			for dir, content := range tc.gitignore {
 				d := filepath.Join(root, dir)
 				os.MkdirAll(d, 0o755)
-				if err := os.WriteFile(filepath.Join(d, ".gitignore"), []byte(content), 0o644); err != nil {
+				name := ".gitignore"
+				if dir == ".git/info" {
+					name = "exclude"
+				}
+				if err := os.WriteFile(filepath.Join(d, name), []byte(content), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
