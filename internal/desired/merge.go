@@ -1,6 +1,7 @@
 package desired
 
 import (
+	"cmp"
 	"maps"
 
 	"github.com/hashicorp/hcl/v2"
@@ -12,17 +13,10 @@ import (
 // over wins. Either may be nil.
 func mergeRunner(under, over *config.Runner) *config.Runner {
 	if under == nil || over == nil {
-		if over != nil {
-			return over
-		}
-		return under
+		return cmp.Or(over, under)
 	}
 	m := *under
-	m.Ranges = maps.Clone(under.Ranges)
-	if m.Ranges == nil {
-		m.Ranges = map[string]hcl.Range{}
-	}
-	maps.Copy(m.Ranges, over.Ranges)
+	m.Ranges = mergeRanges(under.Ranges, over.Ranges)
 	set(&m.Description, over.Description)
 	if over.Tags != nil {
 		m.Tags = over.Tags
@@ -40,23 +34,24 @@ func mergeRunner(under, over *config.Runner) *config.Runner {
 // mergeWebhook is mergeRunner for webhook blocks.
 func mergeWebhook(under, over *config.Webhook) *config.Webhook {
 	if under == nil || over == nil {
-		if over != nil {
-			return over
-		}
-		return under
+		return cmp.Or(over, under)
 	}
 	m := *under
-	m.Ranges = maps.Clone(under.Ranges)
-	if m.Ranges == nil {
-		m.Ranges = map[string]hcl.Range{}
-	}
-	maps.Copy(m.Ranges, over.Ranges)
+	m.Ranges = mergeRanges(under.Ranges, over.Ranges)
 	set(&m.URL, over.URL)
 	if over.Events != nil {
 		m.Events = over.Events
 	}
 	set(&m.SSLVerification, over.SSLVerification)
 	return &m
+}
+
+// mergeRanges returns a new map of under's ranges with over's laid on top.
+func mergeRanges(under, over map[string]hcl.Range) map[string]hcl.Range {
+	m := make(map[string]hcl.Range, len(under)+len(over))
+	maps.Copy(m, under)
+	maps.Copy(m, over)
+	return m
 }
 
 func set[T any](dst **T, src *T) {
