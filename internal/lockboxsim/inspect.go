@@ -1,8 +1,10 @@
 package lockboxsim
 
 import (
+	"cmp"
 	"maps"
 	"slices"
+	"strings"
 
 	lockbox "github.com/yandex-cloud/go-genproto/yandex/cloud/lockbox/v1"
 )
@@ -35,10 +37,7 @@ func (s *Server) Secrets() []Secret {
 		out = append(out, v)
 	}
 	slices.SortFunc(out, func(a, b Secret) int {
-		if c := compare(a.Folder, b.Folder); c != 0 {
-			return c
-		}
-		return compare(a.Name, b.Name)
+		return cmp.Or(strings.Compare(a.Folder, b.Folder), strings.Compare(a.Name, b.Name))
 	})
 	return out
 }
@@ -77,7 +76,7 @@ func (s *Server) Seed(folder, name, desc string, labels, entries map[string]stri
 		for k, v := range entries {
 			es = append(es, entry{key: k, text: v})
 		}
-		slices.SortFunc(es, func(a, b entry) int { return compare(a.key, b.key) })
+		slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 		s.addVersion(sec, es)
 	}
 	s.secrets[sec.id] = sec

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	lockbox "github.com/yandex-cloud/go-genproto/yandex/cloud/lockbox/v1"
@@ -73,18 +74,8 @@ func apply(base *version, changes []*lockbox.PayloadEntryChange) []entry {
 			binary: slices.Clone(c.GetBinaryValue())}
 	}
 	out := slices.Collect(maps.Values(byKey))
-	slices.SortFunc(out, func(a, b entry) int { return compare(a.key, b.key) })
+	slices.SortFunc(out, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	return out
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // addVersion makes a new current version of entries. The caller holds s.mu.
@@ -176,7 +167,7 @@ func (ss *secretService) List(ctx context.Context, r *lockbox.ListSecretsRequest
 			all = append(all, sec)
 		}
 	}
-	slices.SortFunc(all, func(a, b *secret) int { return compare(a.id, b.id) })
+	slices.SortFunc(all, func(a, b *secret) int { return strings.Compare(a.id, b.id) })
 	resp := &lockbox.ListSecretsResponse{}
 	for i := start; i < len(all) && i < start+size; i++ {
 		resp.Secrets = append(resp.Secrets, all[i].proto())
