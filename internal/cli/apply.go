@@ -169,9 +169,8 @@ func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
 	left := ""
 	if n := len(res.Left); n > 0 {
 		left = fmt.Sprintf(", %d left for --allow-delete", n)
-		fmt.Fprintf(env.Stderr, "hatchery: warning: %d %s left undone: deletions and "+
-			"runner replacements run only with apply --allow-delete\n",
-			n, pluralWord(n, "action", "actions"))
+		fmt.Fprintf(env.Stderr, "hatchery: warning: %s left undone: deletions and "+
+			"runner replacements run only with apply --allow-delete\n", plural(n, "action"))
 	}
 	if res.Interrupted {
 		fmt.Fprintf(env.Stdout, "Apply interrupted: %d done, %d failed, %d not started%s.\n",
@@ -182,8 +181,7 @@ func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
 	if !res.OK() || unplanned > 0 {
 		notPlanned := ""
 		if unplanned > 0 {
-			notPlanned = fmt.Sprintf(", %d %s not planned", unplanned,
-				pluralWord(unplanned, "unit", "units"))
+			notPlanned = fmt.Sprintf(", %s not planned", plural(unplanned, "unit"))
 		}
 		fmt.Fprintf(env.Stdout, "Apply incomplete: %d done, %d failed, %d skipped%s%s.\n",
 			res.Done, len(res.Failed), res.Skipped, notPlanned, left)
@@ -196,11 +194,4 @@ func applyOutcome(env *Env, unplanned int, res *apply.Result) error {
 	}
 	fmt.Fprintf(env.Stdout, "Apply complete: %d done%s.\n", res.Done, left)
 	return nil
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -30,7 +30,7 @@ func savePlan(s *session, p *plan.Plan, path string) error {
 			removed = "; the earlier saved plan there was removed"
 		}
 		fmt.Fprintf(s.env.Stderr, "hatchery: warning: no saved plan written to %s: "+
-			"%d %s could not be planned%s\n", path, n, pluralWord(n, "unit", "units"), removed)
+			"%s could not be planned%s\n", path, plural(n, "unit"), removed)
 		return nil
 	}
 	nest := plan.SavedNest{Dir: savedDir(s.env, s.nest.Dir),
@@ -145,9 +145,8 @@ func refuseDrift(env *Env, file string, saved *plan.Saved, fresh *plan.Plan,
 	for _, d := range drift {
 		fmt.Fprintf(env.Stdout, "  - %s\n", d)
 	}
-	n := len(drift)
-	return withHint(fmt.Errorf("refused to apply %s: %d %s since the plan; nothing was "+
-		"changed", file, n, pluralWord(n, "difference", "differences")),
+	return withHint(fmt.Errorf("refused to apply %s: %s since the plan; nothing was "+
+		"changed", file, plural(len(drift), "difference")),
 		"review a new plan (hatchery plan --out FILE), or run hatchery apply --refresh %s "+
 			"to plan again and apply that", file)
 }
