@@ -13,13 +13,6 @@ import (
 
 func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-func tsOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return ts(t)
-}
-
 type namespaceEntity struct {
 	ID        int64   `json:"id"`
 	Name      string  `json:"name"`

@@ -84,11 +84,6 @@ func (d *decoder) bad() *reply {
 	return grapeError(http.StatusBadRequest, d.err)
 }
 
-func (d *decoder) has(name string) bool {
-	_, ok := d.ps[name]
-	return ok
-}
-
 func (d *decoder) str(name string) (string, bool) {
 	v, ok := d.ps[name]
 	if !ok || v == nil {
