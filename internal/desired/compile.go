@@ -102,10 +102,7 @@ func runner(egg string, kind Kind, r *config.Runner) Runner {
 }
 
 func webhook(w *config.Webhook) *Webhook {
-	if w == nil {
-		return nil
-	}
-	if w.URL == nil { // config.Load refuses such a nest
+	if w == nil || w.URL == nil { // config.Load refuses a webhook without a URL
 		return nil
 	}
 	events := w.Events

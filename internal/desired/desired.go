@@ -101,11 +101,14 @@ type Webhook struct {
 	SSLVerification bool
 }
 
+// markerPrefix starts every marker; the egg's name follows it.
+const markerPrefix = "hatchery:"
+
 // Marker is the text hatchery writes into a runner's description and
 // maintenance note, and into a hook's name, to recognise its own objects.
-func Marker(egg string) string { return "hatchery:" + egg }
+func Marker(egg string) string { return markerPrefix + egg }
 
-// String names the unit for messages: "egg" or "egg@server".
+// String names the unit for messages: "egg (server)".
 func (u *Unit) String() string { return u.Egg + " (" + u.Server + ")" }
 
 // Owner says where the unit's runner is registered: a group for a group
@@ -124,11 +127,10 @@ func (u *Unit) Owner() (id int64, group bool, ok bool) {
 
 // ParseMarker finds the egg named by a marker in text, if any.
 func ParseMarker(text string) (egg string, ok bool) {
-	i := strings.Index(text, "hatchery:")
-	if i < 0 {
+	_, rest, found := strings.Cut(text, markerPrefix)
+	if !found {
 		return "", false
 	}
-	rest := text[i+len("hatchery:"):]
 	end := 0
 	for end < len(rest) && isNameByte(rest[end]) {
 		end++
