@@ -1,6 +1,7 @@
 package gitlabsim
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"sort"
@@ -268,7 +269,7 @@ func sortProjects(ps []*Project, orderBy, dir string) {
 		if k := key(a, b); k != 0 {
 			return k
 		}
-		return cmpInt(a.ID, b.ID)
+		return cmp.Compare(a.ID, b.ID)
 	}
 	if !slices.IsSortedFunc(ps, asc) {
 		slices.SortStableFunc(ps, asc)
@@ -276,14 +277,4 @@ func sortProjects(ps []*Project, orderBy, dir string) {
 	if dir != "asc" {
 		slices.Reverse(ps)
 	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package gitlabsim
 
 import (
+	"cmp"
 	"net/http"
 	"sort"
 	"unicode/utf8"
@@ -84,7 +85,7 @@ func handleListNotes(c *call) *reply {
 		}
 		k := ta.Compare(tb)
 		if k == 0 {
-			k = cmpInt(a.ID, b.ID)
+			k = cmp.Compare(a.ID, b.ID)
 		}
 		if sortDir == "asc" {
 			return k < 0
