@@ -30,12 +30,7 @@ type scope struct {
 }
 
 func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
-	d.diags = append(d.diags, &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  summary,
-		Detail:   fmt.Sprintf(format, args...),
-		Subject:  rng.Ptr(),
-	})
+	d.diags = append(d.diags, errorAt(rng, summary, format, args...))
 }
 
 // value evaluates an argument without variables or functions. A null value
