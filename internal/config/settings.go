@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"regexp"
 
 	"github.com/hashicorp/hcl/v2"
@@ -65,10 +66,7 @@ func (d *decoder) secrets(b *hclsyntax.Block) Secrets {
 	}
 	s.FolderID = d.nonEmpty(attrs["folder_id"])
 	s.Path = d.nonEmpty(attrs["path"])
-	backend := s.Backend
-	if backend == "" {
-		backend = "lockbox"
-	}
+	backend := cmp.Or(s.Backend, "lockbox")
 	if a := attrs["path"]; a != nil && backend != "file" {
 		d.errorf(a.NameRange, "File path without the file backend",
 			"path names the file of the file backend; set backend = \"file\" "+
