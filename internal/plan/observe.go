@@ -45,18 +45,12 @@ func (p *Planner) Plan(ctx context.Context, s *desired.State) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list secret records in %s: %w", p.Store, err)
 	}
-	pl := &Plan{FormatVersion: FormatVersion}
-	inNest := map[secrets.Unit]bool{}
-	for _, du := range s.Units {
-		u := &Unit{Egg: du.Egg, Server: du.Server, Kind: du.Kind, unit: du,
-			Source: source(du.Range)}
-		inNest[u.Key()] = true
-		pl.Units = append(pl.Units, u)
-	}
-	p.each(pl.Units, func(u *Unit) { p.resolve(ctx, s, u) })
-	dedupe(pl.Units)
-	settle(pl.Units)
+	pl := &Plan{FormatVersion: FormatVersion, Units: p.Targets(ctx, s)}
 	p.each(pl.Units, func(u *Unit) { p.observe(ctx, u) })
+	inNest := map[secrets.Unit]bool{}
+	for _, u := range pl.Units {
+		inNest[u.Key()] = true
+	}
 
 	var removed []*Unit
 	for _, k := range known {
