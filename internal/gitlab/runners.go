@@ -35,6 +35,11 @@ type RunnerSummary struct {
 	Type        string // "project_type", "group_type" or "instance_type"
 }
 
+func runnerSummary(r *gl.Runner) RunnerSummary {
+	return RunnerSummary{ID: r.ID, Description: r.Description, Paused: r.Paused,
+		Type: r.RunnerType}
+}
+
 // Runners lists the runners registered to owner: project runners of a
 // project, group runners of a group. Runners that are merely enabled in a
 // project, or inherited from a parent group, are listed too when GitLab
@@ -43,8 +48,7 @@ func (c *Client) Runners(ctx context.Context, owner Owner) ([]RunnerSummary, err
 	var out []RunnerSummary
 	keep := func(rs []*gl.Runner) {
 		for _, r := range rs {
-			out = append(out, RunnerSummary{ID: r.ID, Description: r.Description,
-				Paused: r.Paused, Type: r.RunnerType})
+			out = append(out, runnerSummary(r))
 		}
 	}
 	list := gl.ListOptions{PerPage: perPage}
@@ -81,8 +85,7 @@ func (c *Client) OwnedRunners(ctx context.Context, typ string) ([]RunnerSummary,
 		opt.Page = page
 		rs, resp, err := c.api.Runners.ListRunners(opt, budgeted(ctx))
 		for _, r := range rs {
-			out = append(out, RunnerSummary{ID: r.ID, Description: r.Description,
-				Paused: r.Paused, Type: r.RunnerType})
+			out = append(out, runnerSummary(r))
 		}
 		return resp, err
 	})
