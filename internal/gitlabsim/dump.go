@@ -122,7 +122,7 @@ func (w *World) Dump() ([]byte, error) {
 	}
 	for _, g := range w.sortedGroups() {
 		dg := dumpGroup{ID: g.ID, FullPath: g.fullPath, Visibility: g.Visibility,
-			Members: w.dumpMembers(g.members), Hooks: dumpHooks(g.hooks, groupHookEvents)}
+			Members: w.dumpMembers(g.members), Hooks: dumpHooks(g.hooks)}
 		if g.Parent != nil {
 			dg.ParentID = g.Parent.ID
 		}
@@ -167,7 +167,7 @@ func (w *World) dumpMembers(m map[int64]AccessLevel) []dumpMember {
 func (w *World) dumpProject(p *Project) dumpProject {
 	dp := dumpProject{ID: p.ID, Path: p.PathWithNamespace(), Visibility: p.Visibility,
 		Archived: p.Archived, Members: w.dumpMembers(p.members),
-		Hooks: dumpHooks(p.hooks, projectHookEvents)}
+		Hooks: dumpHooks(p.hooks)}
 	for _, s := range p.shares {
 		dp.SharedWith = append(dp.SharedWith, dumpShare{Group: s.Group.fullPath,
 			Access: s.Access.String()})
@@ -183,13 +183,13 @@ func (w *World) dumpProject(p *Project) dumpProject {
 	return dp
 }
 
-func dumpHooks(hs []*Hook, events []string) []dumpHook {
+func dumpHooks(hs []*Hook) []dumpHook {
 	var out []dumpHook
 	for _, h := range hs {
 		dh := dumpHook{ID: h.ID, URL: h.URL, Name: h.Name, Description: h.Description,
 			Events: []string{}, EnableSSLVerification: h.EnableSSLVerification,
 			HasToken: h.HasToken(), TokenSHA256: h.TokenHash()}
-		for _, e := range events {
+		for _, e := range h.eventNames() {
 			if h.Events[e] {
 				dh.Events = append(dh.Events, e)
 			}

@@ -374,6 +374,14 @@ var (
 		"subgroup_events", "member_events", "vulnerability_events", "project_events"}
 )
 
+// eventNames are the event fields of h's kind of hook.
+func (h *Hook) eventNames() []string {
+	if h.Group != nil {
+		return groupHookEvents
+	}
+	return projectHookEvents
+}
+
 // hookJSON is Entities::ProjectHook or GroupHook. The token never appears.
 func hookJSON(h *Hook) map[string]any {
 	m := map[string]any{
@@ -386,14 +394,12 @@ func hookJSON(h *Hook) map[string]any {
 		"branch_filter_strategy":    h.BranchFilterStrategy,
 		"custom_webhook_template":   "",
 	}
-	events := projectHookEvents
 	if h.Project != nil {
 		m["project_id"] = h.Project.ID
 	} else {
 		m["group_id"] = h.Group.ID
-		events = groupHookEvents
 	}
-	for _, e := range events {
+	for _, e := range h.eventNames() {
 		m[e] = h.Events[e]
 	}
 	return m

@@ -140,11 +140,7 @@ func (s *Server) simHook(r *http.Request, id string) *reply {
 			if u, ok := ps["url"].(string); ok {
 				h.URL = u
 			}
-			events := projectHookEvents
-			if h.Group != nil {
-				events = groupHookEvents
-			}
-			rep = jsonReply(http.StatusOK, dumpHooks([]*Hook{h}, events)[0])
+			rep = jsonReply(http.StatusOK, dumpHooks([]*Hook{h})[0])
 		default:
 			rep = grapeError(http.StatusMethodNotAllowed, "405 Not Allowed")
 		}
