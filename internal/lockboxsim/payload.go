@@ -38,15 +38,7 @@ func (ps *payloadService) Get(ctx context.Context, r *lockbox.GetPayloadRequest)
 	if sec.status != lockbox.Secret_ACTIVE {
 		return nil, status.Errorf(codes.FailedPrecondition, "Secret %s is not active", sec.id)
 	}
-	v := sec.current
-	if r.VersionId != "" {
-		v = nil
-		for _, c := range sec.versions {
-			if c.id == r.VersionId {
-				v = c
-			}
-		}
-	}
+	v := sec.version(r.VersionId)
 	if v == nil {
 		return nil, status.Errorf(codes.NotFound, "Version not found")
 	}

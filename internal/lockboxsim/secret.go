@@ -51,6 +51,20 @@ func (v *version) proto(secretID string) *lockbox.Version {
 		Status: v.status, PayloadEntryKeys: keys}
 }
 
+// version returns the secret's version with the id, or its current version
+// when id is empty; nil when there is none.
+func (sec *secret) version(id string) *version {
+	if id == "" {
+		return sec.current
+	}
+	for _, v := range sec.versions {
+		if v.id == id {
+			return v
+		}
+	}
+	return nil
+}
+
 func (sec *secret) proto() *lockbox.Secret {
 	p := &lockbox.Secret{Id: sec.id, FolderId: sec.folder, CreatedAt: timestamppb.New(sec.created),
 		Name: sec.name, Description: sec.desc, Labels: maps.Clone(sec.labels),
@@ -244,17 +258,9 @@ func (ss *secretService) AddVersion(ctx context.Context, r *lockbox.AddVersionRe
 	if sec.status != lockbox.Secret_ACTIVE {
 		return nil, status.Errorf(codes.FailedPrecondition, "Secret %s is not active", sec.id)
 	}
-	base := sec.current
-	if r.BaseVersionId != "" {
-		base = nil
-		for _, v := range sec.versions {
-			if v.id == r.BaseVersionId {
-				base = v
-			}
-		}
-		if base == nil {
-			return nil, status.Errorf(codes.NotFound, "Version not found: %s", r.BaseVersionId)
-		}
+	base := sec.version(r.BaseVersionId)
+	if base == nil && r.BaseVersionId != "" {
+		return nil, status.Errorf(codes.NotFound, "Version not found: %s", r.BaseVersionId)
 	}
 	if base != nil && base.status == lockbox.Version_DESTROYED {
 		return nil, status.Errorf(codes.FailedPrecondition, "Version %s is destroyed", base.id)
