@@ -102,7 +102,8 @@ type HookSettings struct {
 // hook that does not mention them.
 func (s HookSettings) options() (*gl.AddProjectHookOptions, error) {
 	for _, name := range s.Events {
-		if !slices.Contains(HookEvents(), name) {
+		known := func(e hookEvent) bool { return e.name == name }
+		if !slices.ContainsFunc(hookEvents, known) {
 			return nil, fmt.Errorf("unknown hook event %q", name)
 		}
 	}
