@@ -300,12 +300,12 @@ func (su *SavedUnit) drift(u *Unit, mask func(string) string) []Difference {
 			continue
 		}
 		done[key] = true
-		was, now := canon(sa.Observed, mask), canon(u.observed(sa.Action), mask)
-		if was != now {
+		now := u.observed(sa.Action)
+		if canon(sa.Observed, mask) != canon(now, mask) {
 			moved[key] = true
 			out = append(out, Difference{Moved: true, Text: fmt.Sprintf(
 				"%s: %s moved since the plan: %s", u, objectName(sa.Action),
-				describeDrift(sa.Observed, u.observed(sa.Action)))})
+				describeDrift(sa.Observed, now))})
 		}
 	}
 	// The actions themselves, as a multiset of their JSON forms; those on
