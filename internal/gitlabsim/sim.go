@@ -71,31 +71,33 @@ func (s *Server) simRequests(r *http.Request) *reply {
 		header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}}
 }
 
-func simBody(r *http.Request) (params, error) {
+// simTarget reads the id of the runner or hook a /-/sim/ request names and
+// the request's JSON body.
+func simTarget(r *http.Request, id string) (int64, params, *reply) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return 0, nil, grapeError(http.StatusBadRequest, "id is invalid")
+	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
-		return nil, err
+		return 0, nil, grapeError(http.StatusBadRequest, err.Error())
 	}
 	ps := params{}
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return ps, nil
+		return n, ps, nil
 	}
 	if err := json.Unmarshal(data, &ps); err != nil {
-		return nil, fmt.Errorf("body: %w", err)
+		return 0, nil, grapeError(http.StatusBadRequest, fmt.Sprintf("body: %v", err))
 	}
-	return ps, nil
+	return n, ps, nil
 }
 
 func (s *Server) simRunner(r *http.Request, id string) *reply {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return grapeError(http.StatusBadRequest, "id is invalid")
+	n, ps, rep := simTarget(r, id)
+	if rep != nil {
+		return rep
 	}
-	ps, err := simBody(r)
-	if err != nil {
-		return grapeError(http.StatusBadRequest, err.Error())
-	}
-	rep := notFound("Runner")
+	rep = notFound("Runner")
 	s.Update(func(w *World) {
 		runner := w.runners[n]
 		switch {
@@ -117,15 +119,11 @@ func (s *Server) simRunner(r *http.Request, id string) *reply {
 }
 
 func (s *Server) simHook(r *http.Request, id string) *reply {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return grapeError(http.StatusBadRequest, "id is invalid")
+	n, ps, rep := simTarget(r, id)
+	if rep != nil {
+		return rep
 	}
-	ps, err := simBody(r)
-	if err != nil {
-		return grapeError(http.StatusBadRequest, err.Error())
-	}
-	rep := recordNotFound()
+	rep = recordNotFound()
 	s.Update(func(w *World) {
 		h := w.hooks[n]
 		switch {
