@@ -138,11 +138,13 @@ func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 		return err
 	}
 	defer store.Close()
-	planner := &plan.Planner{Pool: pool, Store: store, Reveal: func(v string) { env.Redactor.Add(v) }}
+	planner := &plan.Planner{Pool: pool, Store: store,
+		Reveal: func(v string) { env.Redactor.Add(v) }}
 	applier := &apply.Applier{Store: store, Log: env.Stdout,
 		Reveal: func(v string) { env.Redactor.Add(v) }}
 
-	fmt.Fprintf(env.Stdout, "Simulated GitLab: %s\n", strings.Join(slices.Sorted(maps.Keys(d.sims)), ", "))
+	hosts := slices.Sorted(maps.Keys(d.sims))
+	fmt.Fprintf(env.Stdout, "Simulated GitLab: %s\n", strings.Join(hosts, ", "))
 	if d.lockbox != nil {
 		fmt.Fprintf(env.Stdout, "Simulated Lockbox: folder %s\n", demoFolder)
 	}
@@ -196,7 +198,8 @@ func (d *demo) serve(ctx context.Context, env *Env, dir string, builtIn bool) er
 	fmt.Fprintf(env.Stdout, "  export %s=file:%s\n", secrets.EnvOverride, d.storePath)
 	fmt.Fprintf(env.Stdout, "  hatchery plan %s\n  hatchery apply %s\n\n", dir, dir)
 	if builtIn {
-		fmt.Fprintf(env.Stdout, "The example nest was written to %s; edit it and plan again.\n", dir)
+		fmt.Fprintf(env.Stdout, "The example nest was written to %s; "+
+			"edit it and plan again.\n", dir)
 	}
 	d.printCI(env, dir)
 	fmt.Fprintf(env.Stdout, "Press Ctrl-C to stop.\n")

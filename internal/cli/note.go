@@ -189,7 +189,8 @@ func findNote(ctx context.Context, c *gitlab.Client, mr *mrPipeline,
 // so it is never tried, nor sent when HATCHERY_NOTE_TOKEN holds it.
 func noteToken(ctx context.Context, s *session, host string) (token string, from noteSource,
 	err error) {
-	from = noteSource{path: secrets.Unit{Server: host, Egg: plan.NoteTokenEgg}.Path(secrets.APIToken)}
+	unit := secrets.Unit{Server: host, Egg: plan.NoteTokenEgg}
+	from = noteSource{path: unit.Path(secrets.APIToken)}
 	if t := s.env.Getenv(noteTokenVar); t != "" {
 		s.env.Redactor.Add(t)
 		if isJobToken(t, s.env.Getenv("CI_JOB_TOKEN")) {

@@ -53,8 +53,8 @@ func (c *planCmd) writeArtifacts(s *session, p *plan.Plan) error {
 		}
 	}
 	if c.JSON != "" {
-		err := writeMasked(s.env, c.JSON, func(w io.Writer) error { return p.WriteJSON(w, version()) })
-		if err != nil {
+		write := func(w io.Writer) error { return p.WriteJSON(w, version()) }
+		if err := writeMasked(s.env, c.JSON, write); err != nil {
 			return err
 		}
 	}

@@ -51,7 +51,9 @@ func suggestUnits(state *desired.State, p secrets.Path) []secrets.Unit {
 		}
 	}
 	if len(sameEgg) > 0 {
-		slices.SortFunc(sameEgg, func(a, b secrets.Unit) int { return strings.Compare(a.Server, b.Server) })
+		slices.SortFunc(sameEgg, func(a, b secrets.Unit) int {
+			return strings.Compare(a.Server, b.Server)
+		})
 		return sameEgg
 	}
 	best, bestDist := secrets.Unit{}, 3

@@ -6,7 +6,9 @@ import (
 	"runtime/debug"
 )
 
-// Version is stamped at link time: -ldflags "-X gitlab.com/hatchery/hatchery/internal/cli.Version=v1.2.3".
+// Version is stamped at link time:
+//
+//	-ldflags "-X gitlab.com/hatchery/hatchery/internal/cli.Version=v1.2.3"
 var Version = ""
 
 type versionCmd struct{}
@@ -23,7 +25,8 @@ func version() string {
 	if Version != "" {
 		return Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	bi, ok := debug.ReadBuildInfo()
+	if ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"

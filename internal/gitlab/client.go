@@ -4,7 +4,8 @@
 //
 // The transport policy: a 429 waits for Retry-After or RateLimit-Reset and
 // is repeated for any method, since GitLab did not process it; one
-// request's waits on 429s are bounded in all, and a long wait is told; 5xx answers, timeouts and connection errors are repeated with backoff
+// request's waits on 429s are bounded in all, and a long wait is told;
+// 5xx answers, timeouts and connection errors are repeated with backoff
 // only for GET, HEAD, PUT and DELETE, never for POST; every attempt runs
 // under a deadline; at most Parallelism requests run at once per server;
 // plain http only to loopback; a token goes to its own server and nowhere
