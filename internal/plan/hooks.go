@@ -182,14 +182,8 @@ func hookFields(have *gitlab.Hook, egg string, want *desired.Webhook, secret str
 	if have != nil {
 		h = *have
 	}
-	var out []Change
-	diff := func(field, old, new string) {
-		if have == nil {
-			out = append(out, Change{Field: field, New: new})
-		} else if old != new {
-			out = append(out, Change{Field: field, Old: old, New: new})
-		}
-	}
+	out := changeList{create: have == nil}
+	diff := out.diff
 	diff("url", h.URL, want.URL)
 	diff("name", h.Name, HookName(egg))
 	diff("events", list(h.Events), list(want.Events))
@@ -204,7 +198,7 @@ func hookFields(have *gitlab.Hook, egg string, want *desired.Webhook, secret str
 		oldFP = "fingerprint " + fp
 	}
 	diff("secret", oldFP, newFP)
-	return out
+	return out.list
 }
 
 func list(s []string) string {

@@ -117,6 +117,22 @@ type Change struct {
 	New   string `json:"new,omitempty"`
 }
 
+// changeList collects the fields that differ between an object and the
+// wanted one; for an object not there yet, every field is new.
+type changeList struct {
+	create bool
+	list   []Change
+}
+
+func (c *changeList) diff(field, old, new string) {
+	switch {
+	case c.create:
+		c.list = append(c.list, Change{Field: field, New: new})
+	case old != new:
+		c.list = append(c.list, Change{Field: field, Old: old, New: new})
+	}
+}
+
 // Counts are the numbers in the summary line.
 type Counts struct {
 	Create int `json:"create"`

@@ -185,15 +185,8 @@ func runnerFields(have *gitlab.Runner, want desired.Runner) []Change {
 	if have != nil {
 		h = *have
 	}
-	var out []Change
-	diff := func(field, old, new string) {
-		if have == nil || old != new {
-			if have == nil {
-				old = ""
-			}
-			out = append(out, Change{Field: field, Old: old, New: new})
-		}
-	}
+	out := changeList{create: have == nil}
+	diff := out.diff
 	diff("description", h.Description, want.Description)
 	diff("tags", list(h.Tags), list(want.Tags))
 	diff("run_untagged", strconv.FormatBool(h.RunUntagged), strconv.FormatBool(want.RunUntagged))
@@ -204,7 +197,7 @@ func runnerFields(have *gitlab.Runner, want desired.Runner) []Change {
 		diff("maximum_timeout", timeout(h.MaximumTimeout), timeout(want.MaximumTimeout))
 	}
 	diff("maintenance_note", h.MaintenanceNote, want.MaintenanceNote)
-	return out
+	return out.list
 }
 
 // planEnablements enables a project runner on every target it does not yet
