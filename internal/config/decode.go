@@ -63,21 +63,9 @@ func (d *decoder) egg(b *hclsyntax.Block) *Egg {
 	e := &Egg{Name: b.Labels[0], NameRange: b.LabelRanges[0], DeclRange: b.DefRange()}
 	d.checkName(e.Name, e.NameRange, "egg")
 	attrs, blocks := d.content(b.Body, eggSchema)
-	if g := first(blocks["gitlab"]); g != nil {
-		e.GitLab = d.gitlab(g)
-	} else {
-		d.errorf(e.DeclRange, "Missing gitlab block",
-			"An egg names its GitLab project or group in a gitlab block, "+
-				"with server and project_id or group_id.")
-	}
+	e.GitLab, e.Discovery = d.projectOrGroup(blocks, e.DeclRange, "egg", e.Name)
 	e.Runner = d.runner(first(blocks["runner"]))
 	e.Webhook = d.webhook(first(blocks["webhook"]))
-	e.Discovery = d.discovery(first(blocks["discovery"]))
-	if e.Discovery != nil && e.GitLab.ProjectID != 0 {
-		d.errorf(e.Discovery.DeclRange, "Discovery on a project egg",
-			"discovery finds the projects of a group, and egg %q names one project. "+
-				"Remove the discovery block, or name a group with group_id.", e.Name)
-	}
 	e.Fleet = d.fleet(attrs, blocks)
 	d.scopes = append(d.scopes, scope{b.Range(), e.Name, e.GitLab.Server})
 	return e
@@ -119,21 +107,31 @@ func (d *decoder) repo(bucket string, b *hclsyntax.Block) *Repo {
 			"Give the repo a label that says what it is, like repo \"api\".")
 	}
 	_, blocks := d.content(b.Body, repoSchema)
-	if g := first(blocks["gitlab"]); g != nil {
-		r.GitLab = d.gitlab(g)
-	} else {
-		d.errorf(r.DeclRange, "Missing gitlab block",
-			"A repo names its GitLab project or group in a gitlab block, "+
-				"with server and project_id or group_id.")
-	}
-	r.Discovery = d.discovery(first(blocks["discovery"]))
-	if r.Discovery != nil && r.GitLab.ProjectID != 0 {
-		d.errorf(r.Discovery.DeclRange, "Discovery on a project repo",
-			"discovery finds the projects of a group, and repo %q names one project. "+
-				"Remove the discovery block, or name a group with group_id.", r.Label)
-	}
+	r.GitLab, r.Discovery = d.projectOrGroup(blocks, r.DeclRange, "repo", r.Label)
 	d.scopes = append(d.scopes, scope{b.Range(), bucket, r.GitLab.Server})
 	return r
+}
+
+// projectOrGroup decodes the gitlab and discovery blocks of an egg or a
+// repo, whose header is decl; kind ("egg" or "repo") and name are for
+// messages.
+func (d *decoder) projectOrGroup(blocks map[string][]*hclsyntax.Block, decl hcl.Range,
+	kind, name string) (GitLab, *Discovery) {
+	var g GitLab
+	if b := first(blocks["gitlab"]); b != nil {
+		g = d.gitlab(b)
+	} else {
+		d.errorf(decl, "Missing gitlab block",
+			"%s %s names its GitLab project or group in a gitlab block, "+
+				"with server and project_id or group_id.", article(kind), kind)
+	}
+	ds := d.discovery(first(blocks["discovery"]))
+	if ds != nil && g.ProjectID != 0 {
+		d.errorf(ds.DeclRange, "Discovery on a project "+kind,
+			"discovery finds the projects of a group, and %s %q names one project. "+
+				"Remove the discovery block, or name a group with group_id.", kind, name)
+	}
+	return g, ds
 }
 
 func (d *decoder) gitlab(b *hclsyntax.Block) GitLab {
