@@ -24,11 +24,7 @@ func (ps *payloadService) Get(ctx context.Context, r *lockbox.GetPayloadRequest)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := subjectOf(ctx)
-	if !sub.can(RolePayloadViewer, RoleAdmin) {
-		return nil, denied()
-	}
-	sec, err := s.find(r.SecretId)
+	sub, sec, err := s.find(ctx, r.SecretId, RolePayloadViewer, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}

@@ -124,26 +124,29 @@ type secretService struct {
 	s *Server
 }
 
-// find returns the secret, or NotFound. The caller holds s.mu.
-func (s *Server) find(id string) (*secret, error) {
+// find returns the caller and the secret: PermissionDenied unless the
+// caller holds one of the roles, then NotFound. The caller holds s.mu.
+func (s *Server) find(ctx context.Context, id string,
+	roles ...string) (*subject, *secret, error) {
+	sub := subjectOf(ctx)
+	if !sub.can(roles...) {
+		return nil, nil, denied()
+	}
 	if err := checkID("secret_id", id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sec := s.secrets[id]
 	if sec == nil {
-		return nil, status.Errorf(codes.NotFound, "Secret not found: %s", id)
+		return nil, nil, status.Errorf(codes.NotFound, "Secret not found: %s", id)
 	}
-	return sec, nil
+	return sub, sec, nil
 }
 
 func (ss *secretService) Get(ctx context.Context, r *lockbox.GetSecretRequest) (*lockbox.Secret, error) {
 	s := ss.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !subjectOf(ctx).can(RoleViewer, RoleEditor, RoleAdmin) {
-		return nil, denied()
-	}
-	sec, err := s.find(r.SecretId)
+	_, sec, err := s.find(ctx, r.SecretId, RoleViewer, RoleEditor, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +247,7 @@ func (ss *secretService) AddVersion(ctx context.Context, r *lockbox.AddVersionRe
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := subjectOf(ctx)
-	if !sub.can(RoleEditor, RoleAdmin) {
-		return nil, denied()
-	}
-	sec, err := s.find(r.SecretId)
+	sub, sec, err := s.find(ctx, r.SecretId, RoleEditor, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -278,11 +277,7 @@ func (ss *secretService) Delete(ctx context.Context, r *lockbox.DeleteSecretRequ
 	s := ss.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := subjectOf(ctx)
-	if !sub.can(RoleEditor, RoleAdmin) {
-		return nil, denied()
-	}
-	sec, err := s.find(r.SecretId)
+	sub, sec, err := s.find(ctx, r.SecretId, RoleEditor, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -307,11 +302,7 @@ func (ss *secretService) setStatus(ctx context.Context, id string, st lockbox.Se
 	s := ss.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := subjectOf(ctx)
-	if !sub.can(RoleEditor, RoleAdmin) {
-		return nil, denied()
-	}
-	sec, err := s.find(id)
+	sub, sec, err := s.find(ctx, id, RoleEditor, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -342,11 +333,7 @@ func (ss *secretService) Update(ctx context.Context, r *lockbox.UpdateSecretRequ
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := subjectOf(ctx)
-	if !sub.can(RoleEditor, RoleAdmin) {
-		return nil, denied()
-	}
-	sec, err := s.find(r.SecretId)
+	sub, sec, err := s.find(ctx, r.SecretId, RoleEditor, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
