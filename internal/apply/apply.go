@@ -62,9 +62,8 @@ var ErrInterrupted = errors.New("interrupted")
 //
 // Once ctx ends, no action starts: those in flight finish or fail, given up
 // to graceWait (a store write that records what GitLab already did is
-// still made), and the rest
-// are counted in NotStarted. Every action is idempotent, so the next apply
-// finishes the work.
+// still made), and the rest are counted in NotStarted. Every action is
+// idempotent, so the next apply finishes the work.
 func (a *Applier) Apply(ctx context.Context, p *plan.Plan) *Result {
 	var units []*plan.Unit
 	for _, u := range p.Units {

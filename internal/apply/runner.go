@@ -83,8 +83,9 @@ func (r *run) resetToken(ctx context.Context, id int64) error {
 }
 
 // storeToken stores the runner's token and, unless the runner replaces
-// another, its id, even after an interrupt: the runner exists already. The record goes on naming a replaced runner until it
-// is deleted (see replaced), so that a plan after a failure still finds it.
+// another, its id, even after an interrupt: the runner exists already. The
+// record goes on naming a replaced runner until it is deleted (see
+// replaced), so that a plan after a failure still finds it.
 func (r *run) storeToken(ctx context.Context, id int64, token string) error {
 	up := secrets.Update{RunnerID: id,
 		Values: map[secrets.Type]string{secrets.RunnerToken: token}}
