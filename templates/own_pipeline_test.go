@@ -95,8 +95,8 @@ func ownKeys(t *testing.T, data []byte) map[string]ownJob {
 	}
 	out := map[string]ownJob{}
 	for name, n := range top {
-		if n.Kind != yaml.MappingNode ||
-			slices.Contains([]string{"workflow", "variables", "default", "include", "stages"}, name) {
+		keywords := []string{"workflow", "variables", "default", "include", "stages"}
+		if n.Kind != yaml.MappingNode || slices.Contains(keywords, name) {
 			continue
 		}
 		var j ownJob
@@ -149,8 +149,8 @@ func TestOwnPipelineTestsTheComponentAtThisCommit(t *testing.T) {
 			if image != "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" {
 				t.Errorf("%s runs in %q, not the image this pipeline builds", name, image)
 			}
-			if j.Variables["HATCHERY_NEST"] != "examples/nest" {
-				t.Errorf("%s checks nest %q, want examples/nest", name, j.Variables["HATCHERY_NEST"])
+			if nest := j.Variables["HATCHERY_NEST"]; nest != "examples/nest" {
+				t.Errorf("%s checks nest %q, want examples/nest", name, nest)
 			}
 		}
 	}

@@ -39,7 +39,8 @@ func TestREADMEInputTable(t *testing.T) {
 		return
 	}
 	if os.Getenv("HATCHERY_UPDATE") != "" {
-		updated := bytes.Join([][]byte{before, []byte(beginMarker), []byte(table), []byte(endMarker), after}, nil)
+		parts := [][]byte{before, []byte(beginMarker), []byte(table), []byte(endMarker), after}
+		updated := bytes.Join(parts, nil)
 		if err := os.WriteFile("../README.md", updated, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -117,7 +117,8 @@ func TestDriftScriptNamesWithheldDeletions(t *testing.T) {
 			if tt.json != "" {
 				fake = "#!/bin/sh\ncat >" + out[2] + " <<'END'\n" + tt.json + "END\nexit 2\n"
 			}
-			if err := os.WriteFile(filepath.Join(bin, "hatchery"), []byte(fake), 0o755); err != nil {
+			err := os.WriteFile(filepath.Join(bin, "hatchery"), []byte(fake), 0o755)
+			if err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(sh, "-c", "set -e\n"+strings.Join(drift.Script, "\n"))

@@ -350,11 +350,11 @@ func TestPlanKeepsWhatApplyAndTheWidgetNeed(t *testing.T) {
 		t.Errorf("terraform report %q, want the widget file %s",
 			plan.Artifacts.Reports["terraform"], widget)
 	}
-	if !regexp.MustCompile(`hatchery apply ` + regexp.QuoteMeta(out) + `\b`).
-		MatchString(strings.Join(apply.Script, "\n")) {
+	script := strings.Join(apply.Script, "\n")
+	if !regexp.MustCompile(`hatchery apply ` + regexp.QuoteMeta(out) + `\b`).MatchString(script) {
 		t.Errorf("apply script %q does not apply the saved plan %s", apply.Script, out)
 	}
-	if !strings.Contains(strings.Join(apply.Script, "\n"), `--allow-delete="$HATCHERY_ALLOW_DELETE"`) {
+	if !strings.Contains(script, `--allow-delete="$HATCHERY_ALLOW_DELETE"`) {
 		t.Errorf("apply script %q does not pass allow_delete", apply.Script)
 	}
 }
