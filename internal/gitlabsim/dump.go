@@ -116,11 +116,11 @@ func (w *World) Dump() ([]byte, error) {
 		Users: []dumpUser{}, Groups: []dumpGroup{}, Projects: []dumpProject{},
 		Runners: []dumpRunner{}}
 	tokens := w.tokensByUser()
-	for _, u := range w.sortedUsers() {
+	for _, u := range byID(w.users) {
 		d.Users = append(d.Users, dumpUser{ID: u.ID, Username: u.Username, Admin: u.Admin,
 			Bot: u.Bot, Tokens: tokens[u.ID]})
 	}
-	for _, g := range w.sortedGroups() {
+	for _, g := range byID(w.groups) {
 		dg := dumpGroup{ID: g.ID, FullPath: g.fullPath, Visibility: g.Visibility,
 			Members: w.dumpMembers(g.members), Hooks: dumpHooks(g.hooks)}
 		if g.Parent != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -535,13 +537,7 @@ func (w *World) Runners() []*Runner {
 	w.cacheMu.Lock()
 	defer w.cacheMu.Unlock()
 	if w.runnerOrder == nil {
-		w.runnerOrder = make([]*Runner, 0, len(w.runners))
-		for _, r := range w.runners {
-			w.runnerOrder = append(w.runnerOrder, r)
-		}
-		sort.Slice(w.runnerOrder, func(i, j int) bool {
-			return w.runnerOrder[i].ID < w.runnerOrder[j].ID
-		})
+		w.runnerOrder = byID(w.runners)
 	}
 	return w.runnerOrder
 }
@@ -664,11 +660,7 @@ func (w *World) refresh() {
 	if !w.dirty {
 		return
 	}
-	w.projOrder = nil
-	for _, p := range w.projects {
-		w.projOrder = append(w.projOrder, p)
-	}
-	sort.Slice(w.projOrder, func(i, j int) bool { return w.projOrder[i].ID < w.projOrder[j].ID })
+	w.projOrder = byID(w.projects)
 	w.subtree = map[int64][]*Project{}
 	w.dirty = false
 }
@@ -696,22 +688,11 @@ func (w *World) subtreeProjects(g *Group) []*Project {
 	return ps
 }
 
-// sortedGroups is every group by id.
-func (w *World) sortedGroups() []*Group {
-	out := make([]*Group, 0, len(w.groups))
-	for _, g := range w.groups {
-		out = append(out, g)
+// byID lists the values of a map keyed by id, in id order.
+func byID[T any](m map[int64]*T) []*T {
+	out := make([]*T, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[id])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// sortedUsers is every user by id.
-func (w *World) sortedUsers() []*User {
-	out := make([]*User, 0, len(w.users))
-	for _, u := range w.users {
-		out = append(out, u)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
