@@ -61,7 +61,8 @@ type iamTokenService struct {
 // Create exchanges a service account's signed JWT for an IAM token. The
 // JWT must be PS256, name a registered key in kid, have the key's service
 // account as issuer, IAM's token URL as audience, and not have expired.
-func (is *iamTokenService) Create(ctx context.Context, r *iam.CreateIamTokenRequest) (*iam.CreateIamTokenResponse, error) {
+func (is *iamTokenService) Create(ctx context.Context,
+	r *iam.CreateIamTokenRequest) (*iam.CreateIamTokenResponse, error) {
 	jwt := r.GetJwt()
 	if jwt == "" {
 		return nil, status.Error(codes.InvalidArgument, "lockboxsim: only jwt is supported")

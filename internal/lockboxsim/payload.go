@@ -17,7 +17,8 @@ type payloadService struct {
 
 // Get returns the payload of the secret's current version, or of the
 // version named.
-func (ps *payloadService) Get(ctx context.Context, r *lockbox.GetPayloadRequest) (*lockbox.Payload, error) {
+func (ps *payloadService) Get(ctx context.Context,
+	r *lockbox.GetPayloadRequest) (*lockbox.Payload, error) {
 	s := ps.s
 	if r.VersionId != "" && len(r.VersionId) > maxIDLen {
 		return nil, invalid("version_id: length must be <= %d", maxIDLen)
@@ -60,7 +61,8 @@ type operationService struct {
 }
 
 // Get returns an operation; every one is finished when it is returned.
-func (os *operationService) Get(ctx context.Context, r *operation.GetOperationRequest) (*operation.Operation, error) {
+func (os *operationService) Get(ctx context.Context,
+	r *operation.GetOperationRequest) (*operation.Operation, error) {
 	os.s.mu.Lock()
 	defer os.s.mu.Unlock()
 	op := os.s.ops[r.OperationId]

@@ -67,16 +67,19 @@ func TestCreateRules(t *testing.T) {
 			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{text(`a-Z_0.9/x\@y`, "v")}
 		}},
 		{"entry key of 257", codes.InvalidArgument, func(r *createReq) {
-			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{text(strings.Repeat("k", 257), "v")}
+			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{
+				text(strings.Repeat("k", 257), "v")}
 		}},
 		{"entry key twice", codes.InvalidArgument, func(r *createReq) {
 			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{text("k", "1"), text("k", "2")}
 		}},
 		{"value of 65536", codes.OK, func(r *createReq) {
-			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{text("k", strings.Repeat("v", 65536))}
+			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{
+				text("k", strings.Repeat("v", 65536))}
 		}},
 		{"value of 65537", codes.InvalidArgument, func(r *createReq) {
-			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{text("k", strings.Repeat("v", 65537))}
+			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{
+				text("k", strings.Repeat("v", 65537))}
 		}},
 		{"version over 64 KB", codes.FailedPrecondition, func(r *createReq) {
 			r.VersionPayloadEntries = []*lockbox.PayloadEntryChange{text("a", big), text("b", big)}

@@ -142,7 +142,8 @@ func (s *Server) find(ctx context.Context, id string,
 	return sub, sec, nil
 }
 
-func (ss *secretService) Get(ctx context.Context, r *lockbox.GetSecretRequest) (*lockbox.Secret, error) {
+func (ss *secretService) Get(ctx context.Context,
+	r *lockbox.GetSecretRequest) (*lockbox.Secret, error) {
 	s := ss.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -153,7 +154,8 @@ func (ss *secretService) Get(ctx context.Context, r *lockbox.GetSecretRequest) (
 	return sec.proto(), nil
 }
 
-func (ss *secretService) List(ctx context.Context, r *lockbox.ListSecretsRequest) (*lockbox.ListSecretsResponse, error) {
+func (ss *secretService) List(ctx context.Context,
+	r *lockbox.ListSecretsRequest) (*lockbox.ListSecretsResponse, error) {
 	s := ss.s
 	if err := checkID("folder_id", r.FolderId); err != nil {
 		return nil, err
@@ -195,7 +197,8 @@ func (ss *secretService) List(ctx context.Context, r *lockbox.ListSecretsRequest
 	return resp, nil
 }
 
-func (ss *secretService) Create(ctx context.Context, r *lockbox.CreateSecretRequest) (*operation.Operation, error) {
+func (ss *secretService) Create(ctx context.Context,
+	r *lockbox.CreateSecretRequest) (*operation.Operation, error) {
 	s := ss.s
 	if err := checkCreate(r); err != nil {
 		return nil, err
@@ -237,7 +240,8 @@ func (ss *secretService) Create(ctx context.Context, r *lockbox.CreateSecretRequ
 	return s.done("Create secret", sub.id, meta, sec.proto())
 }
 
-func (ss *secretService) AddVersion(ctx context.Context, r *lockbox.AddVersionRequest) (*operation.Operation, error) {
+func (ss *secretService) AddVersion(ctx context.Context,
+	r *lockbox.AddVersionRequest) (*operation.Operation, error) {
 	s := ss.s
 	if err := checkChanges(r.PayloadEntries); err != nil {
 		return nil, err
@@ -273,7 +277,8 @@ func (ss *secretService) AddVersion(ctx context.Context, r *lockbox.AddVersionRe
 		&lockbox.AddVersionMetadata{SecretId: sec.id, VersionId: v.id}, v.proto(sec.id))
 }
 
-func (ss *secretService) Delete(ctx context.Context, r *lockbox.DeleteSecretRequest) (*operation.Operation, error) {
+func (ss *secretService) Delete(ctx context.Context,
+	r *lockbox.DeleteSecretRequest) (*operation.Operation, error) {
 	s := ss.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -290,15 +295,18 @@ func (ss *secretService) Delete(ctx context.Context, r *lockbox.DeleteSecretRequ
 		sec.proto())
 }
 
-func (ss *secretService) Activate(ctx context.Context, r *lockbox.ActivateSecretRequest) (*operation.Operation, error) {
+func (ss *secretService) Activate(ctx context.Context,
+	r *lockbox.ActivateSecretRequest) (*operation.Operation, error) {
 	return ss.setStatus(ctx, r.SecretId, lockbox.Secret_ACTIVE)
 }
 
-func (ss *secretService) Deactivate(ctx context.Context, r *lockbox.DeactivateSecretRequest) (*operation.Operation, error) {
+func (ss *secretService) Deactivate(ctx context.Context,
+	r *lockbox.DeactivateSecretRequest) (*operation.Operation, error) {
 	return ss.setStatus(ctx, r.SecretId, lockbox.Secret_INACTIVE)
 }
 
-func (ss *secretService) setStatus(ctx context.Context, id string, st lockbox.Secret_Status) (*operation.Operation, error) {
+func (ss *secretService) setStatus(ctx context.Context,
+	id string, st lockbox.Secret_Status) (*operation.Operation, error) {
 	s := ss.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -317,7 +325,8 @@ func (ss *secretService) setStatus(ctx context.Context, id string, st lockbox.Se
 
 // Update changes the fields the mask names: name, description, labels,
 // deletion_protection.
-func (ss *secretService) Update(ctx context.Context, r *lockbox.UpdateSecretRequest) (*operation.Operation, error) {
+func (ss *secretService) Update(ctx context.Context,
+	r *lockbox.UpdateSecretRequest) (*operation.Operation, error) {
 	s := ss.s
 	if r.UpdateMask == nil || len(r.UpdateMask.Paths) == 0 {
 		return nil, invalid("update_mask: required")
