@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -166,13 +165,15 @@ func (c *Component) Jobs(values map[string]any, version string) (map[string]Job,
 
 // Unused lists the inputs that the body never interpolates.
 func (c *Component) Unused() []string {
+	used := map[string]bool{}
+	for _, m := range interpolation.FindAllStringSubmatch(c.body, -1) {
+		if m[1] == "inputs" {
+			used[m[2]] = true
+		}
+	}
 	var out []string
 	for _, in := range c.Inputs {
-		used := false
-		for _, m := range interpolation.FindAllStringSubmatch(c.body, -1) {
-			used = used || (m[1] == "inputs" && m[2] == in.Name)
-		}
-		if !used {
+		if !used[in.Name] {
 			out = append(out, in.Name)
 		}
 	}
@@ -180,4 +181,4 @@ func (c *Component) Unused() []string {
 }
 
 // Body is the template's body as written, interpolation left in.
-func (c *Component) Body() []byte { return bytes.Clone([]byte(c.body)) }
+func (c *Component) Body() []byte { return []byte(c.body) }
