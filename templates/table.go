@@ -14,12 +14,11 @@ var pipelineOrder = []string{"validate", "plan", "apply", "drift"}
 // InputTable renders the README's table of inputs: every input of the full
 // pipeline in its order, with the other components that take it.
 func InputTable(cs []*Component) (string, error) {
-	var full *Component
+	byName := map[string]*Component{}
 	for _, c := range cs {
-		if c.Name == Full {
-			full = c
-		}
+		byName[c.Name] = c
 	}
+	full := byName[Full]
 	if full == nil {
 		return "", fmt.Errorf("no %s template", Full)
 	}
@@ -29,9 +28,9 @@ func InputTable(cs []*Component) (string, error) {
 	for _, in := range full.Inputs {
 		var names []string
 		for _, name := range pipelineOrder {
-			for _, c := range cs {
-				if _, ok := c.Input(in.Name); ok && c.Name == name {
-					names = append(names, c.Name)
+			if c := byName[name]; c != nil {
+				if _, ok := c.Input(in.Name); ok {
+					names = append(names, name)
 				}
 			}
 		}
