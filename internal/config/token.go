@@ -2,11 +2,14 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // A .fly file never holds a secret. Anything shaped like a token is found in
@@ -113,14 +116,10 @@ func tokenDiagnostic(file string, src []byte, h tokenHit, egg, server string) *h
 			"(workload identity federation, a service account key file, " +
 			"or the metadata service)."
 	} else {
-		if egg == "" {
-			egg = "{egg}"
-		}
-		if server == "" {
-			server = "{server}"
-		}
-		detail += fmt.Sprintf(", and store a new one at yc-lockbox://gitlab/%s/%s/%s "+
-			"('hatchery secrets' prints the command).", server, egg, h.kind.secret)
+		unit := secrets.Unit{Server: cmp.Or(server, "{server}"), Egg: cmp.Or(egg, "{egg}")}
+		at := unit.Path(secrets.Type(h.kind.secret))
+		detail += fmt.Sprintf(", and store a new one at %s "+
+			"('hatchery secrets' prints the command).", at)
 	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
