@@ -149,7 +149,6 @@ func (s *LockboxStore) listOnce(ctx context.Context) error {
 // unit's record. A unit whose record two secrets hold is listed, and every
 // use of its record fails: only that unit fails to plan.
 func (s *LockboxStore) list(ctx context.Context) error {
-	byUnit := map[Unit]*lockbox.Secret{}
 	all := map[Unit][]*lockbox.Secret{}
 	req := &lockbox.ListSecretsRequest{FolderId: s.folder, PageSize: listPageSize}
 	for {
@@ -162,22 +161,19 @@ func (s *LockboxStore) list(ctx context.Context) error {
 			return s.failed("list the secrets of folder "+s.folder, roleViewer, "", err)
 		}
 		for _, sec := range resp.Secrets {
-			u, ok := unitOf(sec.Labels, sec.Description)
-			if !ok {
-				continue
+			if u, ok := unitOf(sec.Labels, sec.Description); ok {
+				all[u] = append(all[u], sec)
 			}
-			if byUnit[u] == nil {
-				byUnit[u] = sec
-			}
-			all[u] = append(all[u], sec)
 		}
 		if resp.NextPageToken == "" {
 			break
 		}
 		req.PageToken = resp.NextPageToken
 	}
+	byUnit := make(map[Unit]*lockbox.Secret, len(all))
 	copies := map[Unit]error{}
 	for u, secs := range all {
+		byUnit[u] = secs[0]
 		if len(secs) > 1 {
 			copies[u] = copiedRecord(s.folder, u, secs)
 		}
