@@ -344,7 +344,7 @@ func (u *Unit) mdActions() []mdBlock {
 	var lines []string
 	shown := map[string]bool{}
 	for _, a := range u.Actions {
-		lines = append(lines, fmt.Sprintf("%s %s\n", mdSymbol(a), a.Title()))
+		lines = append(lines, fmt.Sprintf("%s %s\n", a.sign(), a.Title()))
 		if a.Reason != "" {
 			lines = append(lines, fmt.Sprintf("    (%s)\n", a.Reason))
 		}
@@ -378,16 +378,6 @@ func (u *Unit) mdSkipped() mdBlock {
 		lines: lines,
 		close: "\n",
 	}
-}
-
-func mdSymbol(a *Action) string {
-	switch a.Kind() {
-	case "create":
-		return "+"
-	case "update":
-		return "~"
-	}
-	return "-"
 }
 
 // fenceFor is a code fence longer than any run of backticks in lines.

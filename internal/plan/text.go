@@ -76,9 +76,8 @@ func (u *Unit) writeText(b *strings.Builder, st Style) {
 	// shown once, not once per project.
 	shown := map[string]bool{}
 	for _, a := range u.Actions {
-		sym, style := a.symbol(st)
-		line := fmt.Sprintf("  %s %s", sym, a.Title())
-		fmt.Fprintln(b, style.Render(line))
+		line := fmt.Sprintf("  %s %s", a.sign(), a.Title())
+		fmt.Fprintln(b, a.style(st).Render(line))
 		if a.Reason != "" {
 			fmt.Fprintf(b, "      %s\n", st.Faint.Render("("+a.Reason+")"))
 		}
@@ -119,14 +118,26 @@ func (u *Unit) heading() string {
 	return fmt.Sprintf("egg %s on %s", u.Egg, u.Server)
 }
 
-func (a *Action) symbol(st Style) (string, lipgloss.Style) {
+// sign marks an action as a diff line does: + create, ~ update, - delete.
+func (a *Action) sign() string {
 	switch a.Kind() {
 	case "create":
-		return "+", st.Create
+		return "+"
 	case "update":
-		return "~", st.Update
+		return "~"
 	}
-	return "-", st.Delete
+	return "-"
+}
+
+// style is the colour of the action's sign.
+func (a *Action) style(st Style) lipgloss.Style {
+	switch a.Kind() {
+	case "create":
+		return st.Create
+	case "update":
+		return st.Update
+	}
+	return st.Delete
 }
 
 // Title names what the action does to which object, in a few words.
