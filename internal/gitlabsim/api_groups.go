@@ -57,6 +57,19 @@ func (c *call) findProject() (*Project, *reply) {
 	return p, nil
 }
 
+// maintainedProject finds the project and checks the caller is at least
+// Maintainer there: 403 if not.
+func (c *call) maintainedProject() (*Project, *reply) {
+	p, rep := c.findProject()
+	if rep != nil {
+		return nil, rep
+	}
+	if c.w.projectAccess(c.user, p) < Maintainer {
+		return nil, forbidden("")
+	}
+	return p, nil
+}
+
 // findGroup looks a group up by id or full path; unreadable is 404.
 func (c *call) findGroup() (*Group, *reply) {
 	id := c.path["id"]

@@ -103,14 +103,11 @@ type hookHome struct {
 	attach func(h *Hook)
 }
 
-// projectHookHome finds the project and checks the caller is Maintainer.
+// projectHookHome finds the project the caller maintains.
 func (c *call) projectHookHome() (hookHome, *reply) {
-	p, rep := c.findProject()
+	p, rep := c.maintainedProject()
 	if rep != nil {
 		return hookHome{}, rep
-	}
-	if c.w.projectAccess(c.user, p) < Maintainer {
-		return hookHome{}, forbidden("")
 	}
 	return hookHome{hooks: &p.hooks, events: projectHookEvents,
 		attach: func(h *Hook) { h.Project = p }}, nil

@@ -381,12 +381,9 @@ func isAncestor(a, g *Group) bool {
 
 // handleProjectRunners needs Maintainer on the project.
 func handleProjectRunners(c *call) *reply {
-	p, rep := c.findProject()
+	p, rep := c.maintainedProject()
 	if rep != nil {
 		return rep
-	}
-	if c.w.projectAccess(c.user, p) < Maintainer {
-		return forbidden("")
 	}
 	return c.listRunners(func(r *Runner) bool { return servesProject(r, p) })
 }
@@ -394,12 +391,9 @@ func handleProjectRunners(c *call) *reply {
 // handleEnableRunner is POST /projects/:id/runners. Group runners cannot be
 // enabled in a project; locked runners only by an admin.
 func handleEnableRunner(c *call) *reply {
-	p, rep := c.findProject()
+	p, rep := c.maintainedProject()
 	if rep != nil {
 		return rep
-	}
-	if c.w.projectAccess(c.user, p) < Maintainer {
-		return forbidden("")
 	}
 	d := c.decoder()
 	rid := d.requiredInt("runner_id")
@@ -430,12 +424,9 @@ func handleEnableRunner(c *call) *reply {
 // handleDisableRunner is DELETE /projects/:id/runners/:runner_id; the owner
 // project (the first one) cannot let go of its runner.
 func handleDisableRunner(c *call) *reply {
-	p, rep := c.findProject()
+	p, rep := c.maintainedProject()
 	if rep != nil {
 		return rep
-	}
-	if c.w.projectAccess(c.user, p) < Maintainer {
-		return forbidden("")
 	}
 	r, rep := c.findRunner("runner_id")
 	if rep != nil {
