@@ -198,11 +198,12 @@ func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secret
 }
 
 // openNestStore opens the store that HATCHERY_SECRETS names or, without
-// it, the one that the settings of nest, loaded from dir, name.
+// it, the one that the settings of nest, loaded from dir, name. A store
+// opened for writing warns when git would take its file along.
 func openNestStore(ctx context.Context, env *Env, dir string, nest *config.Nest,
 	readOnly bool) (secrets.Store, error) {
 	c := secrets.Config{Dir: dir, ReadOnly: readOnly, Logger: env.Logger}
-	if env.Getenv(secrets.EnvOverride) == "" && nest != nil {
+	if nest != nil { // secrets.Open lets HATCHERY_SECRETS win over the settings
 		sc := nest.Settings.Secrets
 		c.Backend, c.FolderID, c.Path = sc.Backend, sc.FolderID, sc.Path
 	}

@@ -68,14 +68,9 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 		return nil, withHint(err, "HATCHERY_SERVER_URLS is a comma-separated list of "+
 			"server=url pairs, e.g. gitlab.com=http://127.0.0.1:8080")
 	}
-	sc := nest.Settings.Secrets
-	store, err := secrets.Open(ctx, secrets.Config{Backend: sc.Backend, FolderID: sc.FolderID,
-		Path: sc.Path, Dir: dir, ReadOnly: readOnly, Logger: env.Logger}, env.Getenv)
+	store, err := openNestStore(ctx, env, dir, nest, readOnly)
 	if err != nil {
-		return nil, storeHint(fmt.Errorf("open secret store: %w", err))
-	}
-	if !readOnly {
-		warnUnignored(env, store)
+		return nil, err
 	}
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
 		Parallelism: f.Parallelism, Logger: env.Logger, Notify: env.notifier()})
