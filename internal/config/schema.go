@@ -21,6 +21,15 @@ type schema struct {
 	anyAttrs bool // every argument is welcome (environment)
 }
 
+// blockNames lists the names of the blocks s allows, in schema order.
+func (s schema) blockNames() []string {
+	names := make([]string, len(s.blocks))
+	for i, b := range s.blocks {
+		names[i] = b.name
+	}
+	return names
+}
+
 func (s schema) place() string {
 	if s.in != "" {
 		return s.in
@@ -106,7 +115,7 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 }
 
 func (d *decoder) unknownAttr(a *hclsyntax.Attribute, s schema) {
-	if slices.ContainsFunc(s.blocks, func(b blockSpec) bool { return b.name == a.Name }) {
+	if slices.Contains(s.blockNames(), a.Name) {
 		d.errorf(a.NameRange, "Block written as an argument",
 			"%q is a block, not an argument: drop the equals sign and write %s { … }.",
 			a.Name, a.Name)
@@ -122,12 +131,9 @@ func (d *decoder) unknownBlock(b *hclsyntax.Block, s schema) {
 			"%q is an argument, not a block: write %s = <value>.", b.Type, b.Type)
 		return
 	}
-	names := make([]string, len(s.blocks))
-	for i, bs := range s.blocks {
-		names[i] = bs.name
-	}
 	detail := fmt.Sprintf("A block named %q is not expected %s.", b.Type, s.place())
-	d.errorf(b.TypeRange, "Unsupported block type", "%s", detail+hint(b.Type, names, s))
+	d.errorf(b.TypeRange, "Unsupported block type", "%s",
+		detail+hint(b.Type, s.blockNames(), s))
 }
 
 // hint is " Did you mean …?" when a known name is close, else a list of the
@@ -144,12 +150,8 @@ func allowed(s schema) string {
 	if len(s.attrs) > 0 {
 		parts = append(parts, "arguments "+strings.Join(s.attrs, ", "))
 	}
-	var blocks []string
-	for _, b := range s.blocks {
-		blocks = append(blocks, b.name)
-	}
-	if len(blocks) > 0 {
-		parts = append(parts, "blocks "+strings.Join(blocks, ", "))
+	if len(s.blocks) > 0 {
+		parts = append(parts, "blocks "+strings.Join(s.blockNames(), ", "))
 	}
 	if len(parts) == 0 {
 		return capitalize(s.what) + " takes nothing else."
