@@ -380,12 +380,8 @@ func (s *LockboxStore) addVersion(ctx context.Context, u Unit, sec *lockbox.Secr
 	ch []*lockbox.PayloadEntryChange) error {
 	req := &lockbox.AddVersionRequest{SecretId: sec.Id, PayloadEntries: ch}
 	var v lockbox.Version
-	err := s.retry(ctx, func(ctx context.Context) error {
-		op, err := s.secrets.AddVersion(ctx, req)
-		if err == nil {
-			err = s.finish(ctx, op, &v)
-		}
-		return err
+	err := s.operate(ctx, &v, func(ctx context.Context) (*operation.Operation, error) {
+		return s.secrets.AddVersion(ctx, req)
 	})
 	if err != nil {
 		return s.failed(fmt.Sprintf("write %s to secret %s (%s) in %s", u, sec.Name, sec.Id, s),
@@ -406,12 +402,9 @@ func (s *LockboxStore) Delete(ctx context.Context, u Unit) error {
 	if err != nil || sec == nil {
 		return err
 	}
-	err = s.retry(ctx, func(ctx context.Context) error {
-		op, err := s.secrets.Delete(ctx, &lockbox.DeleteSecretRequest{SecretId: sec.Id})
-		if err == nil {
-			err = s.finish(ctx, op, nil)
-		}
-		return err
+	req := &lockbox.DeleteSecretRequest{SecretId: sec.Id}
+	err = s.operate(ctx, nil, func(ctx context.Context) (*operation.Operation, error) {
+		return s.secrets.Delete(ctx, req)
 	})
 	if err != nil && status.Code(err) != codes.NotFound {
 		return s.failed(fmt.Sprintf("delete secret %s (%s) of %s from %s",
@@ -446,12 +439,8 @@ func (s *LockboxStore) checkWrite(ctx context.Context) error {
 	}
 	req := &lockbox.UpdateSecretRequest{SecretId: sec.Id,
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"labels"}}, Labels: sec.Labels}
-	err = s.retry(ctx, func(ctx context.Context) error {
-		op, err := s.secrets.Update(ctx, req)
-		if err == nil {
-			err = s.finish(ctx, op, nil)
-		}
-		return err
+	err = s.operate(ctx, nil, func(ctx context.Context) (*operation.Operation, error) {
+		return s.secrets.Update(ctx, req)
 	})
 	if err != nil {
 		return s.failed("check that "+s.String()+" may be written", roleEditor, "", err)
@@ -459,9 +448,23 @@ func (s *LockboxStore) checkWrite(ctx context.Context) error {
 	return nil
 }
 
+// operate starts an operation, retried as retry does, and waits for it to
+// finish; its response goes into resp, unless resp is nil.
+func (s *LockboxStore) operate(ctx context.Context, resp proto.Message,
+	start func(context.Context) (*operation.Operation, error)) error {
+	return s.retry(ctx, func(ctx context.Context) error {
+		op, err := start(ctx)
+		if err == nil {
+			err = s.finish(ctx, op, resp)
+		}
+		return err
+	})
+}
+
 // finish waits for op to be done and unmarshals its response into resp,
 // unless resp is nil.
-func (s *LockboxStore) finish(ctx context.Context, op *operation.Operation, resp proto.Message) error {
+func (s *LockboxStore) finish(ctx context.Context, op *operation.Operation,
+	resp proto.Message) error {
 	for delay := 100 * time.Millisecond; !op.Done; delay = min(2*delay, 2*time.Second) {
 		select {
 		case <-ctx.Done():
@@ -469,7 +472,8 @@ func (s *LockboxStore) finish(ctx context.Context, op *operation.Operation, resp
 		case <-time.After(delay):
 		}
 		var err error
-		if op, err = s.ops.Get(ctx, &operation.GetOperationRequest{OperationId: op.Id}); err != nil {
+		req := &operation.GetOperationRequest{OperationId: op.Id}
+		if op, err = s.ops.Get(ctx, req); err != nil {
 			return err
 		}
 	}
