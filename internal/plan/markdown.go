@@ -342,17 +342,15 @@ func (e eggUnits) section() mdSection {
 // - delete, each followed by its fields (old → new).
 func (u *Unit) mdActions() []mdBlock {
 	var lines []string
-	shown := map[string]bool{}
+	shown := shownChanges{}
 	for _, a := range u.Actions {
 		lines = append(lines, fmt.Sprintf("%s %s\n", a.sign(), a.Title()))
 		if a.Reason != "" {
 			lines = append(lines, fmt.Sprintf("    (%s)\n", a.Reason))
 		}
-		key := fmt.Sprint(a.Op, a.Object, a.Changes)
-		if a.Object == ObjHook && shown[key] {
+		if shown.repeat(a) {
 			continue
 		}
-		shown[key] = true
 		for _, c := range a.Changes {
 			lines = append(lines, fmt.Sprintf("    %s\n", oneLine(c.text())))
 		}

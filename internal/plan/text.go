@@ -72,24 +72,36 @@ func (u *Unit) writeText(b *strings.Builder, st Style) {
 	if line := u.skippedLine(); line != "" {
 		fmt.Fprintf(b, "  %s\n", st.Faint.Render(line))
 	}
-	// Hooks of one unit change alike on every target: their fields are
-	// shown once, not once per project.
-	shown := map[string]bool{}
+	shown := shownChanges{}
 	for _, a := range u.Actions {
 		line := fmt.Sprintf("  %s %s", a.sign(), a.Title())
 		fmt.Fprintln(b, a.style(st).Render(line))
 		if a.Reason != "" {
 			fmt.Fprintf(b, "      %s\n", st.Faint.Render("("+a.Reason+")"))
 		}
-		key := fmt.Sprint(a.Op, a.Object, a.Changes)
-		if a.Object == ObjHook && shown[key] {
+		if shown.repeat(a) {
 			continue
 		}
-		shown[key] = true
 		for _, c := range a.Changes {
 			fmt.Fprintf(b, "      %s\n", c.text())
 		}
 	}
+}
+
+// shownChanges remembers the hook changes a unit's listing has shown:
+// hooks of one unit change alike on every target, so their fields are
+// shown once, not once per project.
+type shownChanges map[string]bool
+
+// repeat reports whether a is a hook action whose changes were shown
+// already, and remembers them otherwise.
+func (s shownChanges) repeat(a *Action) bool {
+	key := fmt.Sprint(a.Op, a.Object, a.Changes)
+	if a.Object == ObjHook && s[key] {
+		return true
+	}
+	s[key] = true
+	return false
 }
 
 // skippedLine sums up the projects that discovery left out.
