@@ -12,7 +12,7 @@ import (
 // no byte order mark. A file that does not parse is not formatted; the
 // diagnostics say why.
 func Format(name string, src []byte) ([]byte, hcl.Diagnostics) {
-	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	src = trimBOM(src)
 	masked := MaskTokens(src)
 	if _, diags := hclsyntax.ParseConfig(masked, name, hcl.InitialPos); diags.HasErrors() {
 		return nil, explainSyntax(masked, diags)

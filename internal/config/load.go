@@ -63,7 +63,7 @@ func newNest(dir string) *Nest {
 
 // addFile parses and decodes one file into n.
 func (n *Nest) addFile(name string, src []byte) hcl.Diagnostics {
-	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	src = trimBOM(src)
 	hits := findTokens(src)
 	src = maskTokens(src, hits)
 	n.Sources[name] = src
@@ -81,6 +81,10 @@ func (n *Nest) addFile(name string, src []byte) hcl.Diagnostics {
 	}
 	return d.diags
 }
+
+// trimBOM drops a UTF-8 byte order mark, which some editors on Windows
+// write at the start of a file.
+func trimBOM(src []byte) []byte { return bytes.TrimPrefix(src, []byte("\ufeff")) }
 
 // scopeAt returns the egg or bucket name and server around a byte offset:
 // the innermost scope that holds it.

@@ -96,7 +96,7 @@ func maskTokens(src []byte, hits []tokenHit) []byte {
 // Displayed returns a file's bytes as diagnostics show them: without a byte
 // order mark, tokens masked. Nest.Sources holds the same.
 func Displayed(src []byte) []byte {
-	return MaskTokens(bytes.TrimPrefix(src, []byte("\ufeff")))
+	return MaskTokens(trimBOM(src))
 }
 
 // MaskTokens returns b with every token-shaped string masked; for output that
