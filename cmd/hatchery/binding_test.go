@@ -138,7 +138,8 @@ func secretOwners(ts *testscript.TestScript, work string) map[string]map[string]
 	}
 	filepath.WalkDir(work, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
-			for _, rec := range fileRecords(path) {
+			recs, _ := fileRecords(path)
+			for _, rec := range recs {
 				for _, v := range rec.Secrets {
 					add(rec.Server, v)
 				}
@@ -149,26 +150,28 @@ func secretOwners(ts *testscript.TestScript, work string) map[string]map[string]
 	return owners
 }
 
-// fileRecord is what the check reads of a file store's record.
+// fileRecord is what the leak and binding checks read of a file store's
+// record.
 type fileRecord struct {
 	Server  string            `json:"server"`
 	Secrets map[string]string `json:"secrets"`
 }
 
-// fileRecords reads the records of a file store; nil when path is not one.
-func fileRecords(path string) []fileRecord {
+// fileRecords reads the records of a file store; ok is false when path is
+// not one.
+func fileRecords(path string) (recs []fileRecord, ok bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	var f struct {
 		FormatVersion int          `json:"format_version"`
 		Records       []fileRecord `json:"records"`
 	}
 	if json.Unmarshal(data, &f) != nil || f.FormatVersion == 0 {
-		return nil
+		return nil, false
 	}
-	return f.Records
+	return f.Records, true
 }
 
 // TestBindingCheckFails proves that bindcheck can fail: a script that sends

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,22 +97,14 @@ func storedSecrets(dir string) []string {
 
 func isStore(path string) bool { return strings.HasSuffix(path, ".json") && storeValues(path) != nil }
 
+// storeValues lists the secrets of a file store; nil when path is not one.
 func storeValues(path string) []string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var f struct {
-		FormatVersion int `json:"format_version"`
-		Records       []struct {
-			Secrets map[string]string `json:"secrets"`
-		} `json:"records"`
-	}
-	if json.Unmarshal(data, &f) != nil || f.FormatVersion == 0 {
+	recs, ok := fileRecords(path)
+	if !ok {
 		return nil
 	}
 	values := []string{}
-	for _, r := range f.Records {
+	for _, r := range recs {
 		for _, v := range r.Secrets {
 			values = append(values, v)
 		}
