@@ -27,10 +27,6 @@ const (
 // DefaultTokenURL is Yandex Cloud's token exchange endpoint.
 const DefaultTokenURL = "https://auth.yandex.cloud/oauth/token"
 
-// exchangeRetryFor bounds the retries of an unavailable exchange when the
-// context has no deadline.
-const exchangeRetryFor = time.Minute
-
 // exchangeTimeout bounds one exchange request; a variable so that tests
 // need not wait for it.
 var exchangeTimeout = 30 * time.Second
@@ -64,11 +60,8 @@ func (x *exchange) IAMToken(ctx context.Context) (*credentials.CredentialsToken,
 	if x.token != "" && time.Until(x.expires) > 5*time.Minute {
 		return &credentials.CredentialsToken{Token: x.token, ExpiresAt: x.expires}, nil
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, exchangeRetryFor)
-		defer cancel()
-	}
+	ctx, cancel := retryDeadline(ctx)
+	defer cancel()
 	tok, ttl, err := x.exchange(ctx)
 	for tries := 1; err != nil && err.again(); tries++ {
 		delay := min(time.Duration(tries)*500*time.Millisecond, 5*time.Second)

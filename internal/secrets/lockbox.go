@@ -52,8 +52,18 @@ const (
 // listPageSize is Lockbox's largest page: one call lists 1,000 records.
 const listPageSize = 1000
 
-// defaultRetryFor bounds retries when the context has no deadline.
+// defaultRetryFor bounds retries, of Lockbox calls and of the token
+// exchange, when the context has no deadline.
 const defaultRetryFor = time.Minute
+
+// retryDeadline returns ctx, bounded by defaultRetryFor from now when it has
+// no deadline of its own.
+func retryDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, defaultRetryFor)
+}
 
 // LockboxStore is the Store backed by Yandex Cloud Lockbox.
 type LockboxStore struct {
@@ -492,11 +502,8 @@ func (s *LockboxStore) finish(ctx context.Context, op *operation.Operation,
 // retry runs call until it succeeds, fails for good, or the deadline (the
 // context's, else defaultRetryFor from now) leaves no time for another try.
 func (s *LockboxStore) retry(ctx context.Context, call func(context.Context) error) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultRetryFor)
-		defer cancel()
-	}
+	ctx, cancel := retryDeadline(ctx)
+	defer cancel()
 	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 5*time.Second) {
 		err := call(ctx)
 		if err == nil || !retryable(err) {
