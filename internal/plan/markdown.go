@@ -230,12 +230,7 @@ func (c cutCount) notice(fullPlan string) string {
 		strings.Join(parts, ", "), fullPlan)
 }
 
-func countEggs(n int) string {
-	if n == 1 {
-		return "1 egg"
-	}
-	return fmt.Sprintf("%d eggs", n)
-}
+func countEggs(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "egg", "eggs")) }
 
 // eggUnits are the units of one egg, one per server, in plan order.
 type eggUnits struct {
@@ -307,11 +302,7 @@ func (s mdSection) whole() string {
 // section renders the egg: per server, its actions as a diff block with
 // the fields that change, and the projects discovery skipped.
 func (e eggUnits) section() mdSection {
-	var c Counts
-	for _, u := range e.units {
-		uc := (&Plan{Units: []*Unit{u}}).Counts()
-		c.Create, c.Update, c.Delete = c.Create+uc.Create, c.Update+uc.Update, c.Delete+uc.Delete
-	}
+	c := countActions(e.units)
 	u0 := e.units[0]
 	about := string(u0.Kind) + " egg"
 	if u0.Removed {

@@ -152,9 +152,12 @@ func (a *Action) Kind() string {
 }
 
 // Counts adds up the plan's actions.
-func (p *Plan) Counts() Counts {
+func (p *Plan) Counts() Counts { return countActions(p.Units) }
+
+// countActions adds up the actions of units.
+func countActions(units []*Unit) Counts {
 	var c Counts
-	for _, u := range p.Units {
+	for _, u := range units {
 		for _, a := range u.Actions {
 			switch a.Kind() {
 			case "create":
