@@ -22,16 +22,8 @@ import (
 // left alone.
 func savePlan(s *session, p *plan.Plan, path string) error {
 	if n := p.Errors(); n > 0 {
-		removed := ""
-		if isSavedPlan(path) {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("remove the earlier saved plan %s: %w", path, err)
-			}
-			removed = "; the earlier saved plan there was removed"
-		}
-		fmt.Fprintf(s.env.Stderr, "hatchery: warning: no saved plan written to %s: "+
-			"%s could not be planned%s\n", path, plural(n, "unit"), removed)
-		return nil
+		w := withheld{name: "saved plan", short: "saved plan", is: isSavedPlan}
+		return withhold(s.env, w, path, n)
 	}
 	nest := plan.SavedNest{Dir: savedDir(s.env, s.nest.Dir),
 		SHA256: plan.NestHash(s.nest.Files, s.nest.Sources)}

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"slices"
@@ -17,20 +14,11 @@ import (
 // the widget would show counts that leave the failed units out. An earlier
 // report at path is then removed; another file there is left alone.
 func writeWidget(env *Env, p *plan.Plan, path string) error {
-	n := p.Errors()
-	if n == 0 {
-		return writeMasked(env, path, p.WriteWidget)
+	if n := p.Errors(); n > 0 {
+		w := withheld{name: "terraform report", short: "report", is: isWidgetReport}
+		return withhold(env, w, path, n)
 	}
-	removed := ""
-	if isWidgetReport(path) {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("remove the earlier terraform report %s: %w", path, err)
-		}
-		removed = "; the earlier report there was removed"
-	}
-	fmt.Fprintf(env.Stderr, "hatchery: warning: no terraform report written to %s: "+
-		"%s could not be planned%s\n", path, plural(n, "unit"), removed)
-	return nil
+	return writeMasked(env, path, p.WriteWidget)
 }
 
 // isWidgetReport reports whether the file at path is a terraform report as
