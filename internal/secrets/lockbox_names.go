@@ -64,7 +64,7 @@ func cut(s string, n int) string {
 func slug(s string) string {
 	b := []byte(s)
 	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !isSlugByte(c) {
 			b[i] = '-'
 		}
 	}

@@ -114,8 +114,7 @@ func pathError(s string, err error) error {
 func CheckEgg(name string) error {
 	ok := len(name) >= 1 && len(name) <= 63 && name[0] != '-'
 	for i := 0; ok && i < len(name); i++ {
-		c := name[i]
-		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
+		ok = isSlugByte(name[i])
 	}
 	if !ok {
 		return fmt.Errorf("egg %q must be 1 to 63 characters of [a-z0-9-], "+
@@ -171,10 +170,15 @@ func validLabel(l string) bool {
 		return false
 	}
 	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !isSlugByte(l[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// isSlugByte reports whether c is one of [a-z0-9-], the characters of egg
+// names and host name labels.
+func isSlugByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
