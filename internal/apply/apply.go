@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"gitlab.com/hatchery/hatchery/internal/desired"
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
 	"gitlab.com/hatchery/hatchery/internal/plan"
 	"gitlab.com/hatchery/hatchery/internal/secrets"
@@ -289,18 +288,4 @@ func (r *run) secretAction(ctx context.Context, act *plan.Action) error {
 	}
 	r.secret = s
 	return nil
-}
-
-func (r *run) spec() desired.Runner { return r.u.Desired().Runner }
-
-// hookSettings is the whole hook, token included; it is skipped when the
-// webhook secret could not be made.
-func (r *run) hookSettings() (gitlab.HookSettings, error) {
-	w := r.u.Desired().Webhook
-	if r.secret == "" {
-		return gitlab.HookSettings{}, errSkipped
-	}
-	return gitlab.HookSettings{URL: w.URL, Name: plan.HookName(r.u.Egg),
-		Description: plan.HookDescription(r.secret), Events: slices.Clone(w.Events),
-		SSLVerification: w.SSLVerification, Token: r.secret}, nil
 }

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gitlab.com/hatchery/hatchery/internal/gitlab"
 	"gitlab.com/hatchery/hatchery/internal/plan"
@@ -37,4 +38,16 @@ func (r *run) hookAction(ctx context.Context, act *plan.Action) error {
 	}
 	_, err = r.c.AddHook(ctx, act.ProjectID, settings)
 	return err
+}
+
+// hookSettings is the whole hook, token included; it is skipped when the
+// webhook secret could not be made.
+func (r *run) hookSettings() (gitlab.HookSettings, error) {
+	w := r.u.Desired().Webhook
+	if r.secret == "" {
+		return gitlab.HookSettings{}, errSkipped
+	}
+	return gitlab.HookSettings{URL: w.URL, Name: plan.HookName(r.u.Egg),
+		Description: plan.HookDescription(r.secret), Events: slices.Clone(w.Events),
+		SSLVerification: w.SSLVerification, Token: r.secret}, nil
 }

@@ -23,6 +23,8 @@ func (r *run) runnerAction(ctx context.Context, act *plan.Action) error {
 	return fmt.Errorf("unknown runner action %q", act.Op)
 }
 
+func (r *run) spec() desired.Runner { return r.u.Desired().Runner }
+
 // createRunner registers the unit's runner and stores its token at once.
 // After an unclear failure it looks among the owner's runners for one with
 // the unit's marker, and adopts it by a token reset, before trying again.
