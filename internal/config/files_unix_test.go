@@ -30,7 +30,8 @@ func TestFilesRefusesNamedPipe(t *testing.T) {
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "p.fly is a named pipe") {
 		t.Errorf("diagnostics = %v, want one that names the pipe", diags)
 	}
-	if _, err := ReadFile(dir, "p.fly"); err == nil || !strings.Contains(err.Error(), "named pipe") {
+	_, err = ReadFile(dir, "p.fly")
+	if err == nil || !strings.Contains(err.Error(), "named pipe") {
 		t.Errorf("ReadFile(p.fly) = %v, want a named pipe error", err)
 	}
 }

@@ -43,13 +43,14 @@ func settingsWith(blocks string) string { return "hatchery {\n" + blocks + "}\n"
 
 func TestNestRules(t *testing.T) {
 	var (
-		app        = egg(okGitLab)
-		other      = strings.Replace(app, "app", "other", 1)
-		appGroup   = strings.Replace(app, "project_id", "group_id", 1)
-		project5   = repo("x", "gitlab.com", "project_id", "5")
-		lockedRun  = "  runner {\n    locked = true\n  }\n  repositories"
-		hookNoURL  = "  defaults {\n    webhook {\n      events = [\"job\"]\n    }\n  }\n"
-		hookURL    = "  defaults {\n    webhook {\n      url = \"https://h.example.com\"\n    }\n  }\n"
+		app       = egg(okGitLab)
+		other     = strings.Replace(app, "app", "other", 1)
+		appGroup  = strings.Replace(app, "project_id", "group_id", 1)
+		project5  = repo("x", "gitlab.com", "project_id", "5")
+		lockedRun = "  runner {\n    locked = true\n  }\n  repositories"
+		hookNoURL = "  defaults {\n    webhook {\n      events = [\"job\"]\n    }\n  }\n"
+		hookURL   = "  defaults {\n    webhook {\n" +
+			"      url = \"https://h.example.com\"\n    }\n  }\n"
 		serverHTTP = "  server \"gitlab.company.com\" {\n    url = \"http://%s\"\n  }\n"
 		runnerTok  = "  runner {\n    description = \"glrt-ABCDEFGHIJKLMNOPQRST\"\n  }"
 		commentTok = "      # glpat-ABCDEFGHIJKLMNOPQRST\n      gitlab"
@@ -223,7 +224,8 @@ func TestLoadExampleNest(t *testing.T) {
 		fleet.Fleet.Environment["DOCKER_DRIVER"] != "overlay2" {
 		t.Errorf("build-fleet fleet = %+v, runner = %+v", fleet.Fleet, fleet.Runner)
 	}
-	if got := fleet.NameRange; got.Filename != "Eggs/build-fleet/config.fly" || got.Start.Line != 4 {
+	got := fleet.NameRange
+	if got.Filename != "Eggs/build-fleet/config.fly" || got.Start.Line != 4 {
 		t.Errorf("build-fleet name range = %v", got)
 	}
 

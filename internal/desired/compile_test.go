@@ -110,7 +110,8 @@ eggsbucket "selected" {
 		}
 	})
 	t.Run("explicit projects are claimed", func(t *testing.T) {
-		for _, k := range []ProjectKey{{"gitlab.com", 12345}, {"gitlab.com", 1}, {"gitlab.com", 2}} {
+		claimed := []ProjectKey{{"gitlab.com", 12345}, {"gitlab.com", 1}, {"gitlab.com", 2}}
+		for _, k := range claimed {
 			if s.Claimed[k] == nil {
 				t.Errorf("project %v not claimed", k)
 			}
@@ -202,7 +203,8 @@ hatchery {
 }
 ` + projectEgg(`webhook { events = ["push"] }`)
 		w := unit(t, compile(t, src), "my-app", "gitlab.com").Webhook
-		if w == nil || w.URL != "https://hooks.example.com/x" || !slices.Equal(w.Events, []string{"push"}) {
+		if w == nil || w.URL != "https://hooks.example.com/x" ||
+			!slices.Equal(w.Events, []string{"push"}) {
 			t.Errorf("Webhook = %+v", w)
 		}
 	})
