@@ -45,7 +45,8 @@ func TestDocumentedFixtureLoads(t *testing.T) {
 	switch {
 	case api == nil || api.ID != 100:
 		t.Fatalf("api %+v", api)
-	case w.GroupByPath("platform").ID != 10 || w.GroupByPath("platform/backend").Visibility != "internal":
+	case w.GroupByPath("platform").ID != 10 ||
+		w.GroupByPath("platform/backend").Visibility != "internal":
 		t.Error("groups")
 	case !w.ProjectByPath("platform/old").Archived:
 		t.Error("archived project")
@@ -67,7 +68,8 @@ func TestDocumentedFixtureLoads(t *testing.T) {
 	if root == nil || !root.Admin || w.tokens["glpat-root"].User != root {
 		t.Error("root")
 	}
-	if exp := w.tokens["glpat-alice"].ExpiresAt; !exp.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+	exp := w.tokens["glpat-alice"].ExpiresAt
+	if !exp.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("expiry %v", exp)
 	}
 	if g := w.tokens["glpat-group"]; g == nil || !g.User.Bot ||

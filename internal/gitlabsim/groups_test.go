@@ -70,7 +70,8 @@ func TestProjectFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(shared.SharedWithGroups) != 1 || shared.SharedWithGroups[0].GroupFullPath != "platform" ||
+	if len(shared.SharedWithGroups) != 1 ||
+		shared.SharedWithGroups[0].GroupFullPath != "platform" ||
 		shared.SharedWithGroups[0].GroupAccessLevel != int64(Developer) {
 		t.Errorf("shared_with_groups %+v", shared.SharedWithGroups)
 	}
@@ -106,7 +107,8 @@ func TestGetGroupAndSubgroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := groupPaths(subs); !slices.Equal(names, []string{"platform/alpha", "platform/backend"}) {
+	names := groupPaths(subs)
+	if !slices.Equal(names, []string{"platform/alpha", "platform/backend"}) {
 		t.Errorf("subgroups %v", names)
 	}
 }

@@ -83,7 +83,8 @@ func client(t testing.TB, url, token string, opts ...gitlab.ClientOptionFunc) *g
 }
 
 // start serves the fixture world and returns a client per username.
-func start(t testing.TB, opts ...Option) (*fixtureWorld, *Server, func(user string) *gitlab.Client) {
+func start(t testing.TB, opts ...Option) (
+	*fixtureWorld, *Server, func(user string) *gitlab.Client) {
 	t.Helper()
 	f := newFixtureWorld()
 	s, url := serve(t, f.World, opts...)

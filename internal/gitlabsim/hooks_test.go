@@ -25,7 +25,8 @@ func TestAddProjectHook(t *testing.T) {
 		t.Errorf("job %v pipeline %v", h.JobEvents, h.PipelineEvents)
 	case h.Name != "hatchery" || h.Description != "fp:abc123":
 		t.Errorf("name %q description %q", h.Name, h.Description)
-	case !h.EnableSSLVerification || h.ProjectID != f.api.ID || h.BranchFilterStrategy != "wildcard":
+	case !h.EnableSSLVerification || h.ProjectID != f.api.ID ||
+		h.BranchFilterStrategy != "wildcard":
 		t.Errorf("hook %+v", h)
 	}
 	stored := f.Hook(h.ID)
@@ -95,15 +96,18 @@ func TestEditProjectHookToken(t *testing.T) {
 		wantToken string
 	}{
 		{"an edit without token clears it",
-			gitlab.EditProjectHookOptions{URL: ptr("https://a.example.com"), JobEvents: ptr(true)}, ""},
+			gitlab.EditProjectHookOptions{URL: ptr("https://a.example.com"),
+				JobEvents: ptr(true)}, ""},
 		{"an edit of events only clears it",
 			gitlab.EditProjectHookOptions{PipelineEvents: ptr(true)}, ""},
 		{"a new URL without token clears it",
 			gitlab.EditProjectHookOptions{URL: ptr("https://b.example.com")}, ""},
 		{"a new URL with a token keeps that token",
-			gitlab.EditProjectHookOptions{URL: ptr("https://b.example.com"), Token: ptr("new")}, "new"},
+			gitlab.EditProjectHookOptions{URL: ptr("https://b.example.com"),
+				Token: ptr("new")}, "new"},
 		{"the same token resent stays",
-			gitlab.EditProjectHookOptions{URL: ptr("https://a.example.com"), Token: ptr("old")}, "old"},
+			gitlab.EditProjectHookOptions{URL: ptr("https://a.example.com"),
+				Token: ptr("old")}, "old"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,7 +40,8 @@ func TestMergeRequestNotes(t *testing.T) {
 	}
 	edited, _, err := c.Notes.UpdateMergeRequestNote(f.api.ID, f.mr.IID, created.ID,
 		&gitlab.UpdateMergeRequestNoteOptions{Body: ptr("<!-- hatchery -->\nplan 2")})
-	if err != nil || edited.Body != "<!-- hatchery -->\nplan 2" || !edited.UpdatedAt.After(*edited.CreatedAt) {
+	if err != nil || edited.Body != "<!-- hatchery -->\nplan 2" ||
+		!edited.UpdatedAt.After(*edited.CreatedAt) {
 		t.Fatalf("edited %+v, err %v", edited, err)
 	}
 	_, _, err = as("carol").Notes.UpdateMergeRequestNote(f.api.ID, f.mr.IID, created.ID,

@@ -68,7 +68,8 @@ func TestCreateRunner(t *testing.T) {
 func TestCreateRunnerParameters(t *testing.T) {
 	f, s, _ := start(t)
 	post := func(body string) (int, string) {
-		code, _, out := rawCall(t, "POST", s.URL()+"/api/v4/user/runners", token("glpat-carol"), body)
+		url := s.URL() + "/api/v4/user/runners"
+		code, _, out := rawCall(t, "POST", url, token("glpat-carol"), body)
 		return code, out
 	}
 	code, body := post(`{"project_id":1}`)
@@ -242,13 +243,16 @@ func TestListRunners(t *testing.T) {
 			[]*gitlab.Runner, *gitlab.Response, error) {
 			return c.Runners.ListRunners(nil)
 		}, []int64{a.ID}},
-		{"owned, by type", "alice", func(c *gitlab.Client) ([]*gitlab.Runner, *gitlab.Response, error) {
+		{"owned, by type", "alice", func(c *gitlab.Client) (
+			[]*gitlab.Runner, *gitlab.Response, error) {
 			return c.Runners.ListRunners(&gitlab.ListRunnersOptions{Type: ptr(GroupRunner)})
 		}, []int64{g.ID}},
-		{"owned, paused", "alice", func(c *gitlab.Client) ([]*gitlab.Runner, *gitlab.Response, error) {
+		{"owned, paused", "alice", func(c *gitlab.Client) (
+			[]*gitlab.Runner, *gitlab.Response, error) {
 			return c.Runners.ListRunners(&gitlab.ListRunnersOptions{Paused: ptr(true)})
 		}, []int64{b.ID}},
-		{"owned, by tags", "alice", func(c *gitlab.Client) ([]*gitlab.Runner, *gitlab.Response, error) {
+		{"owned, by tags", "alice", func(c *gitlab.Client) (
+			[]*gitlab.Runner, *gitlab.Response, error) {
 			return c.Runners.ListRunners(&gitlab.ListRunnersOptions{
 				TagList: ptr([]string{"linux", "docker"})})
 		}, []int64{a.ID}},
@@ -261,7 +265,8 @@ func TestListRunners(t *testing.T) {
 			return c.Runners.ListProjectRunners(f.api.ID,
 				&gitlab.ListProjectRunnersOptions{Type: ptr(ProjectRunner)})
 		}, []int64{a.ID}},
-		{"group runners", "alice", func(c *gitlab.Client) ([]*gitlab.Runner, *gitlab.Response, error) {
+		{"group runners", "alice", func(c *gitlab.Client) (
+			[]*gitlab.Runner, *gitlab.Response, error) {
 			return c.Runners.ListGroupsRunners(f.backend.ID, nil)
 		}, []int64{g.ID, inst.ID}},
 	}

@@ -55,7 +55,8 @@ func TestSimRequestsAndChanges(t *testing.T) {
 	if body != "GET /runners/:id 200\nGET /projects/:id 404\n" {
 		t.Errorf("request log %q", body)
 	}
-	rawCall(t, "PUT", s.URL()+"/-/sim/runners/"+itoa(r.ID), nil, `{"tag_list":["x","y"],"paused":true}`)
+	runnerURL := s.URL() + "/-/sim/runners/" + itoa(r.ID)
+	rawCall(t, "PUT", runnerURL, nil, `{"tag_list":["x","y"],"paused":true}`)
 	d, _, err := c.Runners.GetRunnerDetails(r.ID)
 	if err != nil || strings.Join(d.TagList, ",") != "x,y" || !d.Paused {
 		t.Errorf("runner after a change by hand: %+v %v", d, err)
@@ -64,13 +65,14 @@ func TestSimRequestsAndChanges(t *testing.T) {
 	if h.HasToken() {
 		t.Error("token not cleared by hand")
 	}
-	if code, _, _ := rawCall(t, "DELETE", s.URL()+"/-/sim/runners/"+itoa(r.ID), nil, ""); code != 204 {
+	if code, _, _ := rawCall(t, "DELETE", runnerURL, nil, ""); code != 204 {
 		t.Errorf("delete by hand: %d", code)
 	}
 	_, _, err = c.Runners.GetRunnerDetails(r.ID)
 	wantStatus(t, err, 404)
 
-	rawCall(t, "POST", s.URL()+"/-/sim/faults", nil, `{"method":"GET","route":"/user","status":502}`)
+	rawCall(t, "POST", s.URL()+"/-/sim/faults", nil,
+		`{"method":"GET","route":"/user","status":502}`)
 	_, _, err = c.Users.CurrentUser()
 	wantStatus(t, err, 502)
 	rawCall(t, "DELETE", s.URL()+"/-/sim/faults", nil, "")
