@@ -184,19 +184,6 @@ func readSecret(env *Env, p secrets.Path) (string, error) {
 	return v, nil
 }
 
-// openStore opens the secret store that HATCHERY_SECRETS names or, without
-// it, the one that the settings of the nest in dir name.
-func openStore(ctx context.Context, env *Env, dir string, readOnly bool) (secrets.Store, error) {
-	var nest *config.Nest
-	if env.Getenv(secrets.EnvOverride) == "" {
-		var err error
-		if nest, err = loadNest(env, dir); err != nil {
-			return nil, err
-		}
-	}
-	return openNestStore(ctx, env, dir, nest, readOnly)
-}
-
 // openNestStore opens the store that HATCHERY_SECRETS names or, without
 // it, the one that the settings of nest, loaded from dir, name. A store
 // opened for writing warns when git would take its file along.

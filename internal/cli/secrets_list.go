@@ -18,11 +18,11 @@ type secretsListCmd struct {
 // Run lists every secret path of the nest, whether the store holds it, and
 // how to fill the ones a person must write. Values are never read out.
 func (c *secretsListCmd) Run(ctx context.Context, env *Env) error {
-	_, state, err := loadState(env, c.Dir)
+	nest, state, err := loadState(env, c.Dir)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, env, c.Dir, true)
+	store, err := openNestStore(ctx, env, c.Dir, nest, true)
 	if err != nil {
 		return err
 	}
