@@ -20,12 +20,9 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 		u.fail(err)
 		return
 	}
-	if r != nil || old == nil {
-		u.seen.sawRunner(r)
-	} else {
-		u.seen.sawRunner(old)
-	}
 	if r == nil {
+		// A saved plan checks the runner being replaced, if any.
+		u.seen.sawRunner(old)
 		a := createRunner(u.unit.Runner)
 		if old != nil {
 			a.Reason = fmt.Sprintf("replaces runner %d, which %s; "+
@@ -33,6 +30,7 @@ func (p *Planner) observe(ctx context.Context, u *Unit) {
 		}
 		u.add(a)
 	} else {
+		u.seen.sawRunner(r)
 		u.RunnerID = r.ID
 		u.planRunner(r)
 	}
