@@ -88,8 +88,9 @@ func TestCredentialSources(t *testing.T) {
 				if !strings.Contains(err.Error(), tc.who) {
 					t.Fatalf("Open: %v, want %q", err, tc.who)
 				}
-				if strings.Contains(err.Error(), testIDToken) || strings.Contains(err.Error(), "PRIVATE") ||
-					strings.Contains(err.Error(), "asn1") || strings.Contains(err.Error(), "MIIB") {
+				msg := err.Error()
+				if strings.Contains(msg, testIDToken) || strings.Contains(msg, "PRIVATE") ||
+					strings.Contains(msg, "asn1") || strings.Contains(msg, "MIIB") {
 					t.Errorf("error shows a credential: %v", err)
 				}
 				return
@@ -152,7 +153,8 @@ func TestSecretNames(t *testing.T) {
 		}
 		seen[name] = true
 		for _, v := range secretLabels(tc.u) {
-			if len(v) > maxLabelValue || strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+			const allowed = "abcdefghijklmnopqrstuvwxyz0123456789-_"
+			if len(v) > maxLabelValue || strings.Trim(v, allowed) != "" {
 				t.Errorf("label value %q of %v breaks Lockbox's rule", v, tc.u)
 			}
 		}

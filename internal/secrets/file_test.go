@@ -69,7 +69,8 @@ func TestFileStoreMerge(t *testing.T) {
 			Update{RunnerID: 8},
 			Record{unitA, map[Type]string{APIToken: "glpat-first", RunnerToken: "glrt-one"}, 8}},
 		{"a value is replaced, zero runner id keeps the id",
-			Update{Values: map[Type]string{APIToken: "glpat-second", WebhookSecret: "hook-secret-1"}},
+			Update{Values: map[Type]string{APIToken: "glpat-second",
+				WebhookSecret: "hook-secret-1"}},
 			Record{unitA, map[Type]string{APIToken: "glpat-second", RunnerToken: "glrt-one",
 				WebhookSecret: "hook-secret-1"}, 8}},
 	}

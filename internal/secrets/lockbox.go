@@ -106,8 +106,9 @@ func openLockbox(ctx context.Context, c Config, getenv func(string) string) (Sto
 	}
 	conn := sdkConn{sdk}
 	s := &LockboxStore{folder: folder, readOnly: c.ReadOnly, creds: cc, auth: auth, sdk: sdk,
-		secrets: lockbox.NewSecretServiceClient(conn), payloads: lockbox.NewPayloadServiceClient(conn),
-		ops: operation.NewOperationServiceClient(conn)}
+		secrets:  lockbox.NewSecretServiceClient(conn),
+		payloads: lockbox.NewPayloadServiceClient(conn),
+		ops:      operation.NewOperationServiceClient(conn)}
 	err = s.list(ctx)
 	if err == nil && !c.ReadOnly {
 		err = s.checkWrite(ctx)

@@ -22,7 +22,8 @@ func TestLockboxWriteMergesAndReadsBack(t *testing.T) {
 	s := openSim(t, sim, editorToken, false)
 	ctx := t.Context()
 
-	if err := s.Write(ctx, lbA, Update{Values: map[Type]string{APIToken: "glpat-aaaaaaaaaaaa"}}); err != nil {
+	up := Update{Values: map[Type]string{APIToken: "glpat-aaaaaaaaaaaa"}}
+	if err := s.Write(ctx, lbA, up); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Write(ctx, lbA, Update{RunnerID: 42,
@@ -74,7 +75,8 @@ func TestLockboxSecondStoreSeesRecords(t *testing.T) {
 	if fmt.Sprint(units) != "[gitlab.com/api gitlab.example.com:8443/web]" {
 		t.Errorf("List = %v", units)
 	}
-	if _, err := r.Read(t.Context(), Unit{Server: "gitlab.com", Egg: "gone"}); !errors.Is(err, ErrNotFound) {
+	gone := Unit{Server: "gitlab.com", Egg: "gone"}
+	if _, err := r.Read(t.Context(), gone); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Read of a unit without a record: %v, want ErrNotFound", err)
 	}
 	if err := r.Write(t.Context(), lbA, Update{RunnerID: 8}); !errors.Is(err, ErrReadOnly) {
@@ -133,8 +135,10 @@ func TestLockboxRolesNamedInErrors(t *testing.T) {
 		read     bool // the error comes from Read, not Open
 		want     string
 	}{
-		{"no role at all", nobodyToken, true, false, "needs role lockbox.viewer on folder " + testFolder},
-		{"viewer cannot read payloads", viewerToken, true, true, "needs role lockbox.payloadViewer"},
+		{"no role at all", nobodyToken, true, false,
+			"needs role lockbox.viewer on folder " + testFolder},
+		{"viewer cannot read payloads", viewerToken, true, true,
+			"needs role lockbox.payloadViewer"},
 		{"reader cannot write", readerToken, false, false, "needs role lockbox.editor"},
 	}
 	for _, tc := range cases {
@@ -151,7 +155,8 @@ func TestLockboxRolesNamedInErrors(t *testing.T) {
 				t.Fatalf("error %v, want ErrPermission", err)
 			}
 			msg := err.Error()
-			for _, want := range []string{tc.want, "(request id ", "credentials: the IAM token in " + EnvIAMToken} {
+			creds := "credentials: the IAM token in " + EnvIAMToken
+			for _, want := range []string{tc.want, "(request id ", creds} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q lacks %q", msg, want)
 				}
@@ -248,7 +253,8 @@ func TestLockboxCreateRace(t *testing.T) {
 	sim := startSim(t)
 	late := openSim(t, sim, editorToken, false)
 	early := openSim(t, sim, editorToken, false)
-	if err := early.Write(t.Context(), lbA, Update{Values: map[Type]string{APIToken: "glpat-aaaaaaaaaaaa"}}); err != nil {
+	up := Update{Values: map[Type]string{APIToken: "glpat-aaaaaaaaaaaa"}}
+	if err := early.Write(t.Context(), lbA, up); err != nil {
 		t.Fatal(err)
 	}
 	if err := late.Write(t.Context(), lbA, Update{RunnerID: 9}); err != nil {
@@ -256,7 +262,8 @@ func TestLockboxCreateRace(t *testing.T) {
 	}
 	got := sim.Secrets()
 	if len(got) != 1 || got[0].Entries["runner-id"] != "9" || got[0].Entries["api-token"] == "" {
-		t.Errorf("secrets after the race: %d, entries of the first %v", len(got), len(got[0].Entries))
+		t.Errorf("secrets after the race: %d, entries of the first %v",
+			len(got), len(got[0].Entries))
 	}
 }
 
@@ -273,7 +280,8 @@ func TestLockboxUnclearCreate(t *testing.T) {
 			if err := s.Write(t.Context(), lbA, up); err != nil {
 				t.Fatal(err)
 			}
-			creates, adds := sim.Count("SecretService.Create"), sim.Count("SecretService.AddVersion")
+			creates := sim.Count("SecretService.Create")
+			adds := sim.Count("SecretService.AddVersion")
 			wantCreates, wantAdds := 2, 0
 			if lost {
 				wantCreates, wantAdds = 1, 1

@@ -32,8 +32,9 @@ type Config struct {
 
 // Open opens the store that c names, unless HATCHERY_SECRETS (read through
 // getenv) overrides it. The Lockbox backend finds its credentials and
-// endpoints through getenv too (see credentials.go). A file path from the environment is relative to the
-// working directory, one from the nest to the nest's root.
+// endpoints through getenv too (see credentials.go). A file path from the
+// environment is relative to the working directory, one from the nest to the
+// nest's root.
 func Open(ctx context.Context, c Config, getenv func(string) string) (Store, error) {
 	if v := getenv(EnvOverride); v != "" {
 		path, err := parseOverride(v)
