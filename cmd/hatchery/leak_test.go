@@ -95,7 +95,9 @@ func storedSecrets(dir string) []string {
 	return values
 }
 
-func isStore(path string) bool { return strings.HasSuffix(path, ".json") && storeValues(path) != nil }
+func isStore(path string) bool {
+	return strings.HasSuffix(path, ".json") && storeValues(path) != nil
+}
 
 // storeValues lists the secrets of a file store; nil when path is not one.
 func storeValues(path string) []string {

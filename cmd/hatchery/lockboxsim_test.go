@@ -45,7 +45,10 @@ var lockboxSims = struct {
 	m map[*testscript.TestScript]*lockboxsim.Server
 }{m: map[*testscript.TestScript]*lockboxsim.Server{}}
 
-var lockboxVerbs = map[string]func(ts *testscript.TestScript, s *lockboxsim.Server, args []string) error{
+// lockboxVerb runs one verb other than start on the script's simulator.
+type lockboxVerb func(ts *testscript.TestScript, s *lockboxsim.Server, args []string) error
+
+var lockboxVerbs = map[string]lockboxVerb{
 	"account": lbAccount, "token": lbToken, "federation": lbFederation, "metadata": lbMetadata,
 	"secrets": lbSecrets, "requests": lbRequests, "reset-requests": lbResetRequests,
 	"exchanges": lbExchanges, "fail": lbFail, "deactivate": lbDeactivate,
