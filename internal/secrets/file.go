@@ -15,7 +15,6 @@ package secrets
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -435,10 +434,6 @@ func encodeFile(recs map[Unit]*Record) ([]byte, error) {
 	})
 	data, err := json.MarshalIndent(doc, "", "  ")
 	return append(data, '\n'), err
-}
-
-func compareUnits(a, b Unit) int {
-	return cmp.Or(cmp.Compare(a.Server, b.Server), cmp.Compare(a.Egg, b.Egg))
 }
 
 // lock takes the exclusive lock on PATH.lock, polling until it is free, ctx

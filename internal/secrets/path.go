@@ -7,6 +7,7 @@
 package secrets
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -59,6 +60,11 @@ type Unit struct {
 
 // String returns server/egg.
 func (u Unit) String() string { return u.Server + "/" + u.Egg }
+
+// compareUnits orders units by server, then egg, as List returns them.
+func compareUnits(a, b Unit) int {
+	return cmp.Or(cmp.Compare(a.Server, b.Server), cmp.Compare(a.Egg, b.Egg))
+}
 
 // Path returns the path of the unit's secret of type t.
 func (u Unit) Path(t Type) Path { return Path{Unit: u, Type: t} }
