@@ -73,38 +73,39 @@ type demo struct {
 }
 
 func startDemo(ctx context.Context, env *Env, state *desired.State, storePath,
-	backend string) (*demo, error) {
+	backend string) (_ *demo, err error) {
 	d := &demo{sims: map[string]*gitlabsim.Server{}, storePath: storePath}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
 	if backend == secrets.BackendLockbox {
-		var err error
 		if d.lockbox, d.iamToken, err = startDemoLockbox(); err != nil {
 			return nil, err
 		}
 	}
 	store, err := d.openStore(ctx, env)
 	if err != nil {
-		d.close()
 		return nil, err
 	}
 	defer store.Close()
 	for _, server := range servers(state) {
 		w, opts, err := gitlabsim.Load(demoFixture(state, server))
 		if err != nil {
-			d.close()
 			return nil, fmt.Errorf("build the simulated %s: %w", server, err)
 		}
 		w.SeedTokens(server)
 		sim := gitlabsim.New(w, opts...)
 		if _, err := sim.Start(); err != nil {
-			d.close()
 			return nil, err
 		}
 		d.sims[server] = sim
 	}
 	for _, u := range state.Units {
-		up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: demoToken(u.Server)}}
+		token := demoToken(u.Server)
+		up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: token}}
 		if err := store.Write(ctx, u.Key(), up); err != nil {
-			d.close()
 			return nil, err
 		}
 	}
