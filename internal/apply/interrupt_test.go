@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gitlab.com/hatchery/hatchery/internal/apply"
+	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
 	"gitlab.com/hatchery/hatchery/internal/plan"
 	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
@@ -38,6 +39,20 @@ func (e *env) planWith() *plan.Plan {
 	return p
 }
 
+// cancelAtFirstDelete is a context that ends as the first DELETE reaches
+// sim.
+func cancelAtFirstDelete(t *testing.T, sim *gitlabsim.Server) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var once sync.Once
+	sim.Inspect(func(r *http.Request, _ []byte) {
+		if r.Method == http.MethodDelete {
+			once.Do(cancel)
+		}
+	})
+	return ctx
+}
+
 func TestInterruptStopsDeletions(t *testing.T) {
 	e, sim, ps := bucketOfThree(t)
 	e.converge()
@@ -45,14 +60,7 @@ func TestInterruptStopsDeletions(t *testing.T) {
 	p := e.planWith()
 
 	// The interrupt arrives while the first hook is being deleted.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var once sync.Once
-	sim.Inspect(func(r *http.Request, _ []byte) {
-		if r.Method == http.MethodDelete {
-			once.Do(cancel)
-		}
-	})
+	ctx := cancelAtFirstDelete(t, sim)
 	res, log := e.applyCtx(ctx, p)
 	sim.Inspect(nil)
 
@@ -97,14 +105,7 @@ func TestInterruptLetsTheActionInFlightFinish(t *testing.T) {
 
 	// The interrupt arrives as the first hook's DELETE reaches a slow GitLab.
 	sim.SetLatency(300 * time.Millisecond)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var once sync.Once
-	sim.Inspect(func(r *http.Request, _ []byte) {
-		if r.Method == http.MethodDelete {
-			once.Do(cancel)
-		}
-	})
+	ctx := cancelAtFirstDelete(t, sim)
 	res, log := e.applyCtx(ctx, p)
 	sim.Inspect(nil)
 	sim.SetLatency(0)
