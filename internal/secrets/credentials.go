@@ -113,16 +113,17 @@ func keyCredentials(getenv func(string) string) (*cloudCreds, error) {
 	var key *iamkey.Key
 	var src string
 	var err error
+	file, inline := getenv(EnvKeyFile), getenv(EnvKey)
 	switch {
-	case getenv(EnvKeyFile) != "":
-		src = "the authorized key in " + getenv(EnvKeyFile)
-		if err := checkKeyMode(getenv(EnvKeyFile)); err != nil {
+	case file != "":
+		src = "the authorized key in " + file
+		if err := checkKeyMode(file); err != nil {
 			return nil, err
 		}
-		key, err = iamkey.ReadFromJSONFile(getenv(EnvKeyFile))
-	case getenv(EnvKey) != "":
+		key, err = iamkey.ReadFromJSONFile(file)
+	case inline != "":
 		src = "the authorized key in " + EnvKey
-		key, err = iamkey.ReadFromJSONBytes([]byte(getenv(EnvKey)))
+		key, err = iamkey.ReadFromJSONBytes([]byte(inline))
 	default:
 		return nil, nil
 	}
