@@ -160,7 +160,7 @@ func (s *FileStore) Read(ctx context.Context, u Unit) (*Record, error) {
 
 // Write merges up onto the unit's record under the file lock.
 func (s *FileStore) Write(ctx context.Context, u Unit, up Update) error {
-	if err := s.checkChange(u); err != nil {
+	if err := checkChange(s, s.readOnly, u); err != nil {
 		return err
 	}
 	if err := up.Check(); err != nil {
@@ -175,7 +175,7 @@ func (s *FileStore) Write(ctx context.Context, u Unit, up Update) error {
 // Delete removes the unit's record under the file lock; a missing record is
 // no error.
 func (s *FileStore) Delete(ctx context.Context, u Unit) error {
-	if err := s.checkChange(u); err != nil {
+	if err := checkChange(s, s.readOnly, u); err != nil {
 		return err
 	}
 	return s.change(ctx, func(recs map[Unit]*Record) bool {
@@ -191,7 +191,7 @@ func (s *FileStore) Delete(ctx context.Context, u Unit) error {
 // is forgotten, in one atomic replace of the file; a record left with no
 // value is removed.
 func (s *FileStore) Prune(ctx context.Context, u Unit, keep ...Type) error {
-	if err := s.checkChange(u); err != nil {
+	if err := checkChange(s, s.readOnly, u); err != nil {
 		return err
 	}
 	return s.change(ctx, func(recs map[Unit]*Record) bool {
@@ -212,13 +212,6 @@ func (s *FileStore) Prune(ctx context.Context, u Unit, keep ...Type) error {
 		}
 		return true
 	})
-}
-
-func (s *FileStore) checkChange(u Unit) error {
-	if s.readOnly {
-		return fmt.Errorf("change %s in %s: %w", u, s, ErrReadOnly)
-	}
-	return u.Check()
 }
 
 // change runs edit on a copy of the newest records while holding the lock and

@@ -317,7 +317,7 @@ func fillRecord(rec *Record, p *lockbox.Payload) error {
 // Write adds a version to the unit's secret with the entries up names,
 // creating the secret when the unit has none.
 func (s *LockboxStore) Write(ctx context.Context, u Unit, up Update) error {
-	if err := s.checkChange(u); err != nil {
+	if err := checkChange(s, s.readOnly, u); err != nil {
 		return err
 	}
 	if err := up.Check(); err != nil {
@@ -406,7 +406,7 @@ func (s *LockboxStore) addVersion(ctx context.Context, u Unit, sec *lockbox.Secr
 
 // Delete deletes the unit's secret; a unit without one is no error.
 func (s *LockboxStore) Delete(ctx context.Context, u Unit) error {
-	if err := s.checkChange(u); err != nil {
+	if err := checkChange(s, s.readOnly, u); err != nil {
 		return err
 	}
 	sec, err := s.secretOf(ctx, u)
@@ -423,13 +423,6 @@ func (s *LockboxStore) Delete(ctx context.Context, u Unit) error {
 	}
 	s.remember(u, nil)
 	return nil
-}
-
-func (s *LockboxStore) checkChange(u Unit) error {
-	if s.readOnly {
-		return fmt.Errorf("change %s in %s: %w", u, s, ErrReadOnly)
-	}
-	return u.Check()
 }
 
 // checkWrite proves that the credentials may write to the folder by

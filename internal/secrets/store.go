@@ -99,6 +99,15 @@ func (up Update) Check() error {
 	return nil
 }
 
+// checkChange refuses a change to a store opened read-only, and a unit that
+// is not well formed.
+func checkChange(s Store, readOnly bool, u Unit) error {
+	if readOnly {
+		return fmt.Errorf("change %s in %s: %w", u, s, ErrReadOnly)
+	}
+	return u.Check()
+}
+
 // merge returns rec with up applied; rec may be nil.
 func merge(u Unit, rec *Record, up Update) *Record {
 	out := &Record{Unit: u, Values: map[Type]string{}}
