@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // MaxNameLength is the longest egg or bucket name: names become path
@@ -93,26 +95,29 @@ func ServerProblem(s string) string {
 	case strings.ToLower(s) != s:
 		return "has upper case letters"
 	}
-	host, port := s, ""
+	host := s
 	if strings.Contains(s, ":") {
-		h, p, err := net.SplitHostPort(s)
+		h, port, err := net.SplitHostPort(s)
 		if err != nil {
 			return "is not a host with an optional port"
 		}
-		host, port = h, p
-	}
-	if port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
 			return "has a port that is not a number from 1 to 65535"
 		}
+		host = h
 	}
-	if net.ParseIP(host) != nil {
-		return ""
-	}
-	for _, label := range strings.Split(host, ".") {
-		if !hostLabel.MatchString(label) {
-			return "is not a host name"
+	if net.ParseIP(host) == nil {
+		for _, label := range strings.Split(host, ".") {
+			if !hostLabel.MatchString(label) {
+				return "is not a host name"
+			}
 		}
+	}
+	// Every secret path holds the server: what the secret store refuses (a
+	// label over 63 characters, a name over 253) is refused here, not at apply.
+	if secrets.CheckServer(s) != nil {
+		return "is not a host name"
 	}
 	return ""
 }
