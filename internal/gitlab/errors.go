@@ -30,15 +30,18 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	switch {
-	case (e.Status == 0 || e.Status < 300 && e.err != nil) && e.unclear && e.read():
-		return e.Op + ": " + cause(e.err) + " (no answer came; running again is safe)"
-	case (e.Status == 0 || e.Status < 300 && e.err != nil) && e.unclear:
-		return e.Op + ": " + cause(e.err) + " (no answer came: the request may have " +
-			"been carried out; running again is safe, hatchery looks before it repeats)"
-	case e.Status == 0 || e.Status < 300 && e.err != nil:
-		return e.Op + ": " + cause(e.err)
-	case e.Message == "":
+	if e.Status == 0 || e.Status < 300 && e.err != nil { // no answer that says more
+		msg := e.Op + ": " + cause(e.err)
+		switch {
+		case e.unclear && e.read():
+			return msg + " (no answer came; running again is safe)"
+		case e.unclear:
+			return msg + " (no answer came: the request may have been carried out; " +
+				"running again is safe, hatchery looks before it repeats)"
+		}
+		return msg
+	}
+	if e.Message == "" {
 		return fmt.Sprintf("%s: %d %s", e.Op, e.Status, http.StatusText(e.Status))
 	}
 	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
