@@ -36,7 +36,8 @@ func newEnv(t testing.TB) *env {
 
 // server starts a simulator for a GitLab instance named name, with a user
 // whose api token the secret store will hold.
-func (e *env) server(name string, build func(w *gitlabsim.World, u *gitlabsim.User)) *gitlabsim.Server {
+func (e *env) server(name string,
+	build func(w *gitlabsim.World, u *gitlabsim.User)) *gitlabsim.Server {
 	w := gitlabsim.NewWorld()
 	u := w.AddUser("hatchery-bot")
 	w.AddToken(u, apiToken+"-"+name, "api")
@@ -60,8 +61,10 @@ func (e *env) nest(src string) {
 	s := e.openStore(false)
 	defer s.Close()
 	for _, u := range st.Units {
-		up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: apiToken + "-" + u.Server}}
-		if err := s.Write(context.Background(), secrets.Unit{Server: u.Server, Egg: u.Egg}, up); err != nil {
+		token := apiToken + "-" + u.Server
+		up := secrets.Update{Values: map[secrets.Type]string{secrets.APIToken: token}}
+		key := secrets.Unit{Server: u.Server, Egg: u.Egg}
+		if err := s.Write(context.Background(), key, up); err != nil {
 			e.t.Fatal(err)
 		}
 	}

@@ -192,7 +192,8 @@ eggsbucket "selected" {
 	if len(rs) != 1 || rs[0].Locked || rs[0].Projects[0].ID != api.ID {
 		t.Fatalf("gitlab.com runners = %+v", rs)
 	}
-	if ids := projectIDs(rs[0].Projects); !slices.Equal(ids, projectIDs([]*gitlabsim.Project{api, pay})) {
+	want := projectIDs([]*gitlabsim.Project{api, pay})
+	if ids := projectIDs(rs[0].Projects); !slices.Equal(ids, want) {
 		t.Errorf("gitlab.com runner on %v", ids)
 	}
 	rs = runners(internal, "selected")
@@ -207,7 +208,8 @@ eggsbucket "selected" {
 		t.Errorf("internal.com runner owned by %d, want the lowest id %d",
 			rs[0].Projects[0].ID, lowest)
 	}
-	for name, sim := range map[string]*gitlabsim.Server{"gitlab.com": com, "internal.com": internal} {
+	sims := map[string]*gitlabsim.Server{"gitlab.com": com, "internal.com": internal}
+	for name, sim := range sims {
 		rec := e.record(name, "selected")
 		r := runners(sim, "selected")[0]
 		if rec.RunnerID != r.ID || rec.Values[secrets.RunnerToken] != r.Token {

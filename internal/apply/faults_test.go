@@ -71,7 +71,8 @@ func TestServerErrorMidApplyThenApplyAgain(t *testing.T) {
 func TestDroppedConnectionAfterRunnerCreate(t *testing.T) {
 	e, sim, ps := bucketOfThree(t)
 	sim.AddFault(gitlabsim.Fault{Method: "POST", Route: "/user/runners", Drop: true, Times: 1})
-	sim.AddFault(gitlabsim.Fault{Method: "POST", Route: "/projects/:id/hooks", Drop: true, Times: 1})
+	sim.AddFault(gitlabsim.Fault{Method: "POST", Route: "/projects/:id/hooks", Drop: true,
+		Times: 1})
 
 	e.converge()
 	rs := runners(sim, "fleet")
