@@ -25,13 +25,19 @@ type namespaceEntity struct {
 }
 
 func (c *call) namespace(g *Group) namespaceEntity {
-	ns := namespaceEntity{ID: g.ID, Name: g.Name, Path: g.Path, Kind: "group",
-		FullPath: g.fullPath, WebURL: c.base + "/groups/" + g.fullPath}
-	if g.Parent != nil {
-		id := g.Parent.ID
-		ns.ParentID = &id
+	return namespaceEntity{ID: g.ID, Name: g.Name, Path: g.Path, Kind: "group",
+		FullPath: g.fullPath, ParentID: parentID(g), WebURL: c.groupURL(g)}
+}
+
+func (c *call) groupURL(g *Group) string { return c.base + "/groups/" + g.fullPath }
+
+// parentID is the id of g's parent group, nil for a top-level group.
+func parentID(g *Group) *int64 {
+	if g.Parent == nil {
+		return nil
 	}
-	return ns
+	id := g.Parent.ID
+	return &id
 }
 
 // basicProjectEntity is Entities::BasicProjectDetails, what simple=true
@@ -268,18 +274,13 @@ type groupEntity struct {
 }
 
 func (c *call) group(g *Group) groupEntity {
-	e := groupEntity{ID: g.ID, WebURL: c.base + "/groups/" + g.fullPath, Name: g.Name,
+	return groupEntity{ID: g.ID, WebURL: c.groupURL(g), Name: g.Name,
 		Path: g.Path, Description: g.Description, Visibility: g.Visibility,
 		ProjectCreationLevel: "developer", SubgroupCreationLevel: "maintainer",
 		EmailsEnabled: true, LFSEnabled: true, DefaultBranchProtection: 2,
 		RequestAccessEnabled: true, FullName: g.fullName, FullPath: g.fullPath,
 		CreatedAt: ts(g.CreatedAt), OrganizationID: 1, SharedRunnersSetting: "enabled",
-		WikiAccessLevel: "enabled"}
-	if g.Parent != nil {
-		id := g.Parent.ID
-		e.ParentID = &id
-	}
-	return e
+		WikiAccessLevel: "enabled", ParentID: parentID(g)}
 }
 
 // runnerEntity is Entities::Ci::Runner.
@@ -357,7 +358,7 @@ func (c *call) runnerDetails(r *Runner) runnerDetailsEntity {
 	}
 	if g := r.Group; g != nil && (admin || c.w.groupRole(c.user, g) > NoAccess) {
 		e.Groups = append(e.Groups, runnerGroupEntity{ID: g.ID,
-			WebURL: c.base + "/groups/" + g.fullPath, Name: g.Name})
+			WebURL: c.groupURL(g), Name: g.Name})
 	}
 	return e
 }
