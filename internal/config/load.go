@@ -68,7 +68,7 @@ func (n *Nest) addFile(name string, src []byte) hcl.Diagnostics {
 	src = maskTokens(src, hits)
 	n.Sources[name] = src
 
-	d := &decoder{file: name, src: src}
+	d := &decoder{}
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		d.diags = explainSyntax(src, diags)

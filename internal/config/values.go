@@ -16,8 +16,6 @@ import (
 // decoder turns one file's syntax tree into typed values, collecting every
 // problem instead of stopping at the first.
 type decoder struct {
-	file   string
-	src    []byte
 	diags  hcl.Diagnostics
 	scopes []scope
 }
