@@ -174,6 +174,10 @@ type runnerFilter struct {
 	tags         []string
 }
 
+// runnerStatuses are the values of the status filter and of the older scope.
+var runnerStatuses = []string{"active", "paused", "online", "offline", "stale",
+	"never_contacted"}
+
 func readRunnerFilter(d *decoder) runnerFilter {
 	var f runnerFilter
 	if v, ok := d.str("type"); ok {
@@ -181,13 +185,11 @@ func readRunnerFilter(d *decoder) runnerFilter {
 		f.kind = v
 	}
 	if v, ok := d.str("status"); ok {
-		d.oneOf("status", v, "active", "paused", "online", "offline", "stale",
-			"never_contacted")
+		d.oneOf("status", v, runnerStatuses...)
 		f.status = v
 	}
 	if v, ok := d.str("scope"); ok && f.status == "" {
-		d.oneOf("scope", v, "active", "paused", "online", "offline", "stale",
-			"never_contacted")
+		d.oneOf("scope", v, runnerStatuses...)
 		f.status = v
 	}
 	if v, ok := d.boolean("paused"); ok {
