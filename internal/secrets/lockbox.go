@@ -367,16 +367,17 @@ func (s *LockboxStore) create(ctx context.Context, u Unit, ch []*lockbox.Payload
 				return nil
 			}
 		}
-		if code := status.Code(err); code != codes.AlreadyExists && !retryable(err) {
+		if status.Code(err) != codes.AlreadyExists && !retryable(err) {
 			return err
 		}
 		if lerr := s.list(ctx); lerr != nil {
 			return lerr
 		}
-		if sec, err := s.secretOf(ctx, u); err != nil || sec != nil {
-			if err != nil {
-				return err
-			}
+		sec, lerr := s.secretOf(ctx, u)
+		if lerr != nil {
+			return lerr
+		}
+		if sec != nil {
 			return s.addVersion(ctx, u, sec, ch)
 		}
 		return err // retried when retryable
