@@ -124,13 +124,7 @@ func TestFileStoreFileContent(t *testing.T) {
 	if string(data) != want {
 		t.Errorf("file content:\n%s\nwant:\n%s", data, want)
 	}
-	info, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if runtime.GOOS != "windows" && info.Mode().Perm() != 0o600 {
-		t.Errorf("file mode %04o, want 0600", info.Mode().Perm())
-	}
+	checkOwnerOnly(t, path)
 }
 
 func TestFileStoreReplacesOwnerOnlyFile(t *testing.T) {
@@ -141,6 +135,12 @@ func TestFileStoreReplacesOwnerOnlyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustWrite(t, mustOpen(t, path), unitA, Update{RunnerID: 1})
+	checkOwnerOnly(t, path)
+}
+
+// checkOwnerOnly fails the test unless the file's mode is 0600.
+func checkOwnerOnly(t *testing.T, path string) {
+	t.Helper()
 	info, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
