@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"strings"
 	"testing"
 
 	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
@@ -147,15 +146,7 @@ func TestRecogniseRunner(t *testing.T) {
 			if u.Error != "" {
 				t.Fatalf("unit failed: %s", u.Error)
 			}
-			creates := count(u.Actions, OpCreate, ObjRunner)
-			switch {
-			case want == nil && (u.RunnerID != 0 || creates != 1):
-				t.Errorf("runner %d and %d creates, want a new runner:\n%s",
-					u.RunnerID, creates, plainText(p))
-			case want != nil && (u.RunnerID != want.ID || creates != 0):
-				t.Errorf("runner %d and %d creates, want runner %d:\n%s",
-					u.RunnerID, creates, want.ID, plainText(p))
-			}
+			checkRunner(t, p, u, want)
 			var reset string
 			for _, a := range u.Actions {
 				if a.Op == OpReset {
@@ -165,13 +156,7 @@ func TestRecogniseRunner(t *testing.T) {
 			if reset != tt.reset {
 				t.Errorf("reset for %q, want %q", reset, tt.reset)
 			}
-			switch {
-			case tt.warned == "" && len(u.Warnings) > 0:
-				t.Errorf("warnings %q, want none", u.Warnings)
-			case tt.warned != "" && (len(u.Warnings) != 1 ||
-				!strings.Contains(u.Warnings[0], tt.warned)):
-				t.Errorf("warnings %q, want one about %q", u.Warnings, tt.warned)
-			}
+			checkWarnings(t, u, tt.warned)
 		})
 	}
 }

@@ -155,13 +155,7 @@ func TestRemovedUnit(t *testing.T) {
 				t.Errorf("actions =\n%s\nwant\n%s", strings.Join(got, "\n"),
 					strings.Join(want, "\n"))
 			}
-			switch {
-			case tt.warned == "" && len(u.Warnings) > 0:
-				t.Errorf("warnings %q, want none", u.Warnings)
-			case tt.warned != "" && (len(u.Warnings) != 1 ||
-				!strings.Contains(u.Warnings[0], tt.warned)):
-				t.Errorf("warnings %q, want one about %q", u.Warnings, tt.warned)
-			}
+			checkWarnings(t, u, tt.warned)
 			if keep := p.unit(t, "keep"); keep.Removed {
 				t.Error("the egg in the nest is planned as removed")
 			}

@@ -124,15 +124,7 @@ func TestReplaceRunnerOfAnotherKind(t *testing.T) {
 			if u.Error != "" {
 				t.Fatalf("unit failed: %s", u.Error)
 			}
-			creates := count(u.Actions, OpCreate, ObjRunner)
-			switch {
-			case keep == nil && (u.RunnerID != 0 || creates != 1):
-				t.Errorf("runner %d and %d creates, want a new runner:\n%s",
-					u.RunnerID, creates, plainText(p))
-			case keep != nil && (u.RunnerID != keep.ID || creates != 0):
-				t.Errorf("runner %d and %d creates, want runner %d:\n%s",
-					u.RunnerID, creates, keep.ID, plainText(p))
-			}
+			checkRunner(t, p, u, keep)
 			names := map[int64]string{world.p1.ID: "p1", world.p2.ID: "p2", world.p3.ID: "p3"}
 			var removal []string
 			for _, a := range u.Actions {

@@ -144,3 +144,30 @@ const webhookBlock = `  webhook {
     url = "https://fleet.example.com/hooks/gitlab"
   }
 `
+
+// checkRunner fails the test unless the unit uses runner want, or plans a
+// new runner when want is nil.
+func checkRunner(t *testing.T, p *Plan, u *Unit, want *gitlabsim.Runner) {
+	t.Helper()
+	creates := count(u.Actions, OpCreate, ObjRunner)
+	switch {
+	case want == nil && (u.RunnerID != 0 || creates != 1):
+		t.Errorf("runner %d and %d creates, want a new runner:\n%s",
+			u.RunnerID, creates, plainText(p))
+	case want != nil && (u.RunnerID != want.ID || creates != 0):
+		t.Errorf("runner %d and %d creates, want runner %d:\n%s",
+			u.RunnerID, creates, want.ID, plainText(p))
+	}
+}
+
+// checkWarnings fails the test unless the unit has no warning when warned
+// is empty, or else exactly one that mentions warned.
+func checkWarnings(t *testing.T, u *Unit, warned string) {
+	t.Helper()
+	switch {
+	case warned == "" && len(u.Warnings) > 0:
+		t.Errorf("warnings %q, want none", u.Warnings)
+	case warned != "" && (len(u.Warnings) != 1 || !strings.Contains(u.Warnings[0], warned)):
+		t.Errorf("warnings %q, want one about %q", u.Warnings, warned)
+	}
+}
