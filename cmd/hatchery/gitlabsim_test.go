@@ -70,10 +70,12 @@ type simArgs struct {
 var simVerbs = map[string]func(a *simArgs) error{
 	"start": simStart, "world": simWorld, "requests": simRequests,
 	"reset-requests": simResetRequests, "count": simCount, "api": simAPI,
-	"delete-runner": simDeleteRunner, "edit-runner": simEditRunner,
-	"delete-hook": simDeleteHook, "hook-token": simHookToken,
+	"edit-runner": simEditRunner, "hook-token": simHookToken,
 	"fail": simFault, "drop": simFault, "throttle": simFault,
 	"clear-faults": simClearFaults, "latency": simLatency, "ratelimit": simRateLimit,
+
+	"delete-runner": simDelete("runner", (*gitlabsim.World).DeleteRunner),
+	"delete-hook":   simDelete("hook", (*gitlabsim.World).DeleteHook),
 }
 
 // gitlabsimCmd runs one verb; "! gitlabsim" expects it to fail.
@@ -290,19 +292,23 @@ func id(s string) (int64, error) {
 	return n, nil
 }
 
-func simDeleteRunner(a *simArgs) error {
-	return a.with(1, "delete-runner [-name HOST] ID", func(s *gitlabsim.Server) error {
-		n, err := id(a.rest[0])
-		if err != nil {
-			return err
-		}
-		ok := false
-		s.Update(func(w *gitlabsim.World) { ok = w.DeleteRunner(n) })
-		if !ok {
-			return fmt.Errorf("gitlabsim: no runner %d", n)
-		}
-		return nil
-	})
+// simDelete makes the delete-KIND verb, which removes by hand the object
+// that del deletes.
+func simDelete(kind string, del func(w *gitlabsim.World, id int64) bool) func(a *simArgs) error {
+	return func(a *simArgs) error {
+		return a.with(1, "delete-"+kind+" [-name HOST] ID", func(s *gitlabsim.Server) error {
+			n, err := id(a.rest[0])
+			if err != nil {
+				return err
+			}
+			ok := false
+			s.Update(func(w *gitlabsim.World) { ok = del(w, n) })
+			if !ok {
+				return fmt.Errorf("gitlabsim: no %s %d", kind, n)
+			}
+			return nil
+		})
+	}
 }
 
 func simEditRunner(a *simArgs) error {
@@ -362,21 +368,6 @@ func editRunner(r *gitlabsim.Runner, field, v string) error {
 		return fmt.Errorf("gitlabsim: runner field %s: %w", field, err)
 	}
 	return nil
-}
-
-func simDeleteHook(a *simArgs) error {
-	return a.with(1, "delete-hook [-name HOST] ID", func(s *gitlabsim.Server) error {
-		n, err := id(a.rest[0])
-		if err != nil {
-			return err
-		}
-		ok := false
-		s.Update(func(w *gitlabsim.World) { ok = w.DeleteHook(n) })
-		if !ok {
-			return fmt.Errorf("gitlabsim: no hook %d", n)
-		}
-		return nil
-	})
 }
 
 func simHookToken(a *simArgs) error {
