@@ -3,13 +3,10 @@ package cli
 import (
 	"bytes"
 	"cmp"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"gitlab.com/hatchery/hatchery/examples"
 	"gitlab.com/hatchery/hatchery/internal/gitlabsim"
 )
 
@@ -85,22 +82,7 @@ func TestNoteMarkerNamesTheNest(t *testing.T) {
 // export what it printed and run plan --mr-note twice. The merge request
 // then holds one note from hatchery, edited by the second run.
 func TestDemoServeNoteByHand(t *testing.T) {
-	work := t.TempDir()
-	nest := filepath.Join(work, "nest")
-	if err := os.CopyFS(nest, mustSub(examples.Nest, "nest")); err != nil {
-		t.Fatal(err)
-	}
-	quiet := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	_, state, err := loadState(quiet, nest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := filepath.Join(work, "secrets.json")
-	d, err := startDemo(t.Context(), quiet, state, store, "file")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.close()
+	d, nest, store := exampleDemo(t)
 	vars := demoCIVars(t, d, nest, store)
 	for i, want := range []string{"posted the plan as note", "updated the plan in note"} {
 		var stdout, stderr bytes.Buffer
@@ -114,8 +96,9 @@ func TestDemoServeNoteByHand(t *testing.T) {
 	d.sims["gitlab.com"].View(func(w *gitlabsim.World) {
 		notes = w.ProjectByPath(demoNestProject).MergeRequest(1).Notes()
 	})
+	marker := noteMarker(nestName(&Env{Getenv: func(string) string { return "" }}, nest))
 	if len(notes) != 1 || notes[0].Author.Username != demoNoteUser ||
-		!strings.HasPrefix(notes[0].Body, noteMarker(nestName(quiet, nest))+"\n") ||
+		!strings.HasPrefix(notes[0].Body, marker+"\n") ||
 		!notes[0].UpdatedAt.After(notes[0].CreatedAt) {
 		t.Errorf("the merge request's notes: %+v", notes)
 	}

@@ -59,6 +59,16 @@ func TestLongWaitsAreTold(t *testing.T) {
 // makes the first request that f matches wait on gitlab.com's rate limit.
 func throttledDemo(t *testing.T, f gitlabsim.Fault) (d *demo, nest, store string) {
 	t.Helper()
+	d, nest, store = exampleDemo(t)
+	f.Status, f.Times, f.RetryAfter = http.StatusTooManyRequests, 1, 4*time.Second
+	d.sims["gitlab.com"].AddFault(f)
+	return d, nest, store
+}
+
+// exampleDemo writes the example nest and starts the demo's simulators and
+// file store for it, stopped when the test ends.
+func exampleDemo(t *testing.T) (d *demo, nest, store string) {
+	t.Helper()
 	work := t.TempDir()
 	nest = filepath.Join(work, "nest")
 	if err := os.CopyFS(nest, mustSub(examples.Nest, "nest")); err != nil {
@@ -75,7 +85,5 @@ func throttledDemo(t *testing.T, f gitlabsim.Fault) (d *demo, nest, store string
 		t.Fatal(err)
 	}
 	t.Cleanup(d.close)
-	f.Status, f.Times, f.RetryAfter = http.StatusTooManyRequests, 1, 4*time.Second
-	d.sims["gitlab.com"].AddFault(f)
 	return d, nest, store
 }
