@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -240,9 +241,9 @@ func (b *builder) instance(in *fixtureInstance) func() error {
 			return nil
 		}
 		i := &b.w.Instance
-		i.Version = or(in.Version, i.Version)
-		i.Revision = or(in.Revision, i.Revision)
-		i.Tier = or(in.Tier, i.Tier)
+		i.Version = cmp.Or(in.Version, i.Version)
+		i.Revision = cmp.Or(in.Revision, i.Revision)
+		i.Tier = cmp.Or(in.Tier, i.Tier)
 		i.AllowLocalHooks = in.AllowLocalHooks
 		switch i.Tier {
 		case TierCE, TierFree, TierPremium, TierUltimate:
@@ -260,13 +261,6 @@ func (b *builder) instance(in *fixtureInstance) func() error {
 	}
 }
 
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func (b *builder) users(us []fixtureUser) error {
 	for _, fu := range us {
 		if fu.Username == "" || b.w.User(fu.Username) != nil {
@@ -276,7 +270,8 @@ func (b *builder) users(us []fixtureUser) error {
 			return fmt.Errorf("user %q: duplicate id %d", fu.Username, fu.ID)
 		}
 		u := &User{ID: b.w.nextID("user", fu.ID), Username: fu.Username,
-			Name: or(fu.Name, fu.Username), Admin: fu.Admin, Email: fu.Username + "@example.com"}
+			Name: cmp.Or(fu.Name, fu.Username), Admin: fu.Admin,
+			Email: fu.Username + "@example.com"}
 		b.w.putUser(u)
 		for _, ft := range fu.Tokens {
 			t, err := b.token(ft)
@@ -374,7 +369,7 @@ func (b *builder) resourceToken(ft fixtureToken,
 	if err != nil {
 		return err
 	}
-	l, err := ParseAccessLevel(or(ft.Access, "maintainer"))
+	l, err := ParseAccessLevel(cmp.Or(ft.Access, "maintainer"))
 	if err != nil {
 		return err
 	}
