@@ -29,15 +29,15 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	method := shortMethod(info.FullMethod)
 	md, _ := metadata.FromIncomingContext(ctx)
 	reqID := first(md, "x-request-id")
-	if reqID == "" {
-		reqID = fmt.Sprintf("lockboxsim-%d", len(s.Requests())+1)
-	}
-	grpc.SetHeader(ctx, metadata.Pairs("x-request-id", reqID))
 
 	s.mu.Lock()
+	if reqID == "" {
+		reqID = fmt.Sprintf("lockboxsim-%d", len(s.log)+1)
+	}
 	sub, authErr := s.authenticate(md, method)
 	f := s.fault(method)
 	s.mu.Unlock()
+	grpc.SetHeader(ctx, metadata.Pairs("x-request-id", reqID))
 
 	var resp any
 	var err error
