@@ -33,9 +33,6 @@ type Planner struct {
 // record belongs to no egg, and a plan never removes it.
 const NoteTokenEgg = config.NoteTokenEgg
 
-// owner is where a unit's runner is registered.
-type owner = gitlab.Owner
-
 // Plan observes everything the desired state names, and what the secret
 // store remembers of removed eggs, and returns the actions that would make
 // them match. Problems of one unit are recorded in that unit; the error is

@@ -48,8 +48,8 @@ type Unit struct {
 	unit   *desired.Unit // nil for a removed unit
 	record *secrets.Record
 	gl     *gitlab.Client
-	owner  owner
-	seen   seen // what a saved plan records of the objects observed
+	owner  gitlab.Owner // where the runner is or will be registered
+	seen   seen         // what a saved plan records of the objects observed
 }
 
 // Target is a project that a unit covers.

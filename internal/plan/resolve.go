@@ -180,7 +180,7 @@ func settle(units []*Unit) {
 
 // unitOwner is where the unit's runner belongs: the group of a group egg,
 // the first explicit project, else the lowest-id target.
-func unitOwner(u *Unit) owner {
+func unitOwner(u *Unit) gitlab.Owner {
 	if id, group, ok := u.unit.Owner(); ok {
 		if group {
 			return gitlab.GroupOwner(id)
