@@ -61,11 +61,11 @@ type operationService struct {
 }
 
 // Get returns an operation; every one is finished when it is returned.
-func (os *operationService) Get(ctx context.Context,
+func (o *operationService) Get(ctx context.Context,
 	r *operation.GetOperationRequest) (*operation.Operation, error) {
-	os.s.mu.Lock()
-	defer os.s.mu.Unlock()
-	op := os.s.ops[r.OperationId]
+	o.s.mu.Lock()
+	defer o.s.mu.Unlock()
+	op := o.s.ops[r.OperationId]
 	if op == nil {
 		return nil, status.Errorf(codes.NotFound, "Operation not found: %s", r.OperationId)
 	}
