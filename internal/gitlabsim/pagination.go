@@ -18,26 +18,18 @@ const (
 	countLimit     = 10000
 )
 
-// pageBounds reads page and per_page.
+// pageBounds reads page and per_page; a value that is not a positive
+// integer leaves the default.
 func (c *call) pageBounds() (page, perPage int) {
+	d := c.decoder()
 	page, perPage = 1, defaultPerPage
-	if n, err := strconv.Atoi(str(c.params["page"])); err == nil && n > 0 {
-		page = n
+	if n, ok := d.integer("page"); ok && n > 0 {
+		page = int(n)
 	}
-	if n, err := strconv.Atoi(str(c.params["per_page"])); err == nil && n > 0 {
-		perPage = min(n, maxPerPage)
+	if n, ok := d.integer("per_page"); ok && n > 0 {
+		perPage = int(min(n, maxPerPage))
 	}
 	return page, perPage
-}
-
-func str(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
 }
 
 // paginate cuts one page out of items and answers it with GitLab's headers.
