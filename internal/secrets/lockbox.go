@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -342,7 +341,9 @@ func changes(up Update) []*lockbox.PayloadEntryChange {
 	if up.RunnerID != 0 {
 		out = append(out, textEntry(entryRunnerID, strconv.FormatInt(up.RunnerID, 10)))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	slices.SortFunc(out, func(a, b *lockbox.PayloadEntryChange) int {
+		return strings.Compare(a.Key, b.Key)
+	})
 	return out
 }
 
