@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -20,12 +19,7 @@ func TestApplyRefusedWhileAnotherHolds(t *testing.T) {
 	}
 	defer sim.Close()
 	dir := t.TempDir()
-	nest := filepath.Join(dir, "nest")
-	os.Mkdir(nest, 0o755)
-	fly := "egg \"a\" {\n  gitlab {\n    server     = \"gitlab.com\"\n    project_id = 1\n  }\n}\n"
-	if err := os.WriteFile(filepath.Join(nest, "a.fly"), []byte(fly), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	nest := oneEggNest(t, dir)
 	store := filepath.Join(dir, "secrets.json")
 	other, err := secrets.OpenFile(store, false)
 	if err != nil {

@@ -14,12 +14,7 @@ import (
 // api-token that forget keeps, is listed, so it is never out of sight.
 func TestSecretsListsRemovedEggs(t *testing.T) {
 	dir := t.TempDir()
-	nest := filepath.Join(dir, "nest")
-	os.Mkdir(nest, 0o755)
-	fly := "egg \"a\" {\n  gitlab {\n    server     = \"gitlab.com\"\n    project_id = 1\n  }\n}\n"
-	if err := os.WriteFile(filepath.Join(nest, "a.fly"), []byte(fly), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	nest := oneEggNest(t, dir)
 	path := filepath.Join(dir, "secrets.json")
 	store, err := secrets.OpenFile(path, false)
 	if err != nil {
@@ -57,4 +52,19 @@ func TestSecretsListsRemovedEggs(t *testing.T) {
 	if stdout.String() != want {
 		t.Errorf("stdout =\n%s\nwant\n%s", stdout.String(), want)
 	}
+}
+
+// oneEggNest writes a nest of one egg, a, on project 1 of gitlab.com, to
+// dir/nest and returns that directory.
+func oneEggNest(t *testing.T, dir string) string {
+	t.Helper()
+	nest := filepath.Join(dir, "nest")
+	fly := "egg \"a\" {\n  gitlab {\n    server     = \"gitlab.com\"\n    project_id = 1\n  }\n}\n"
+	if err := os.Mkdir(nest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(nest, "a.fly"), []byte(fly), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return nest
 }
