@@ -122,15 +122,7 @@ type knobs struct {
 	limit, used int
 	window      time.Duration
 	windowStart time.Time
-	clock       func() time.Time
 	inspect     func(r *http.Request, body []byte)
-}
-
-func (k *knobs) now() time.Time {
-	if k.clock != nil {
-		return k.clock()
-	}
-	return time.Now()
 }
 
 func (k *knobs) wait(ctx context.Context) error {
@@ -160,7 +152,7 @@ func (k *knobs) throttle() *reply {
 	if k.limit <= 0 {
 		return nil
 	}
-	now := k.now()
+	now := time.Now()
 	if now.Sub(k.windowStart) >= k.window {
 		k.windowStart, k.used = now, 0
 	}

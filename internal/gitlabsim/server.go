@@ -125,7 +125,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	switch {
 	case rep != nil:
 	case fault != nil && !fault.Drop:
-		rep = fault.reply(s.knobs.now())
+		rep = fault.reply(time.Now())
 	default:
 		if limited := s.knobs.throttle(); limited != nil {
 			rep = limited
