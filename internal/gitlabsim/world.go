@@ -269,8 +269,6 @@ type World struct {
 	projPath  map[string]*Project
 	runners   map[int64]*Runner
 	hooks     map[int64]*Hook
-	mrs       map[int64]*MergeRequest
-	notes     map[int64]*Note
 
 	// sorted lists, rebuilt lazily after structural changes; readers share
 	// the server's read lock, so the cache has a lock of its own
@@ -305,8 +303,6 @@ func NewWorld() *World {
 		projPath:  map[string]*Project{},
 		runners:   map[int64]*Runner{},
 		hooks:     map[int64]*Hook{},
-		mrs:       map[int64]*MergeRequest{},
-		notes:     map[int64]*Note{},
 		subtree:   map[int64][]*Project{},
 		seq:       map[string]int64{},
 		clock:     epoch,
@@ -620,7 +616,6 @@ func (w *World) AddMergeRequest(p *Project, author *User, title string) *MergeRe
 		mr.IID = p.mrs[n-1].IID + 1
 	}
 	p.mrs = append(p.mrs, mr)
-	w.mrs[mr.ID] = mr
 	return mr
 }
 
@@ -640,7 +635,6 @@ func (w *World) AddNote(mr *MergeRequest, author *User, body string) *Note {
 	n := &Note{ID: w.nextID("note", 0), Body: body, Author: author,
 		CreatedAt: now, UpdatedAt: now, MR: mr}
 	mr.notes = append(mr.notes, n)
-	w.notes[n.ID] = n
 	return n
 }
 
