@@ -112,9 +112,8 @@ func writeNote(ctx context.Context, s *session, p *plan.Plan, dir string) error 
 	if err != nil {
 		return err
 	}
-	overrides, _ := gitlab.ParseServerURLs(env.Getenv("HATCHERY_SERVER_URLS"))
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: map[string]string{mr.host: mr.apiURL},
-		Overrides: overrides, Logger: env.Logger, Notify: env.notifier()})
+		Overrides: s.overrides, Logger: env.Logger, Notify: env.notifier()})
 	c, err := pool.Client(mr.host, token)
 	if err != nil {
 		return err

@@ -44,6 +44,8 @@ type session struct {
 	state *desired.State
 	store secrets.Store
 	pool  *gitlab.Pool
+	// overrides are the server URLs of HATCHERY_SERVER_URLS.
+	overrides map[string]string
 }
 
 // loadState loads the nest, printing every diagnostic, and compiles it.
@@ -74,7 +76,8 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 	}
 	pool := gitlab.NewPool(gitlab.Config{ServerURLs: state.ServerURLs, Overrides: overrides,
 		Parallelism: f.Parallelism, Logger: env.Logger, Notify: env.notifier()})
-	return &session{env: env, nest: nest, state: state, store: store, pool: pool}, nil
+	return &session{env: env, nest: nest, state: state, store: store, pool: pool,
+		overrides: overrides}, nil
 }
 
 func (s *session) planner() *plan.Planner {
