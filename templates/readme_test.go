@@ -14,14 +14,7 @@ const (
 // The README's table of inputs is the one InputTable renders from the
 // templates. HATCHERY_UPDATE=1 rewrites it.
 func TestREADMEInputTable(t *testing.T) {
-	cs, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	table, err := InputTable(cs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	table := inputTable(t)
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -51,14 +44,7 @@ func TestREADMEInputTable(t *testing.T) {
 }
 
 func TestInputTableRows(t *testing.T) {
-	cs, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	table, err := InputTable(cs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	table := inputTable(t)
 	for _, row := range []string{
 		"| `nest` | string | `.` | validate, plan, drift | Directory of the nest, " +
 			"relative to the repository root. |\n",
@@ -71,4 +57,18 @@ func TestInputTableRows(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", row, table)
 		}
 	}
+}
+
+// inputTable is the table InputTable renders from the templates.
+func inputTable(t *testing.T) string {
+	t.Helper()
+	cs, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := InputTable(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table
 }
