@@ -284,7 +284,8 @@ func simAPI(a *simArgs) error {
 		})
 }
 
-func id(s string) (int64, error) {
+// number reads an id or a count from a script argument.
+func number(s string) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("gitlabsim: %q is not a number", s)
@@ -297,7 +298,7 @@ func id(s string) (int64, error) {
 func simDelete(kind string, del func(w *gitlabsim.World, id int64) bool) func(a *simArgs) error {
 	return func(a *simArgs) error {
 		return a.with(1, "delete-"+kind+" [-name HOST] ID", func(s *gitlabsim.Server) error {
-			n, err := id(a.rest[0])
+			n, err := number(a.rest[0])
 			if err != nil {
 				return err
 			}
@@ -318,7 +319,7 @@ func simEditRunner(a *simArgs) error {
 	fields := a.rest[1:]
 	a.rest = a.rest[:1]
 	return a.with(1, "", func(s *gitlabsim.Server) error {
-		n, err := id(a.rest[0])
+		n, err := number(a.rest[0])
 		if err != nil {
 			return err
 		}
@@ -376,7 +377,7 @@ func simHookToken(a *simArgs) error {
 		token, a.rest = a.rest[1], a.rest[:1]
 	}
 	return a.with(1, "hook-token [-name HOST] ID [TOKEN]", func(s *gitlabsim.Server) error {
-		n, err := id(a.rest[0])
+		n, err := number(a.rest[0])
 		if err != nil {
 			return err
 		}
@@ -396,7 +397,7 @@ func simFault(a *simArgs) error {
 	times := int64(0)
 	if len(a.rest) == 3 {
 		var err error
-		if times, err = id(a.rest[2]); err != nil {
+		if times, err = number(a.rest[2]); err != nil {
 			return err
 		}
 		a.rest = a.rest[:2]
@@ -432,7 +433,7 @@ func simLatency(a *simArgs) error {
 
 func simRateLimit(a *simArgs) error {
 	return a.with(2, "ratelimit [-name HOST] LIMIT WINDOW", func(s *gitlabsim.Server) error {
-		limit, err := id(a.rest[0])
+		limit, err := number(a.rest[0])
 		if err != nil {
 			return err
 		}
