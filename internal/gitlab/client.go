@@ -180,9 +180,6 @@ type Client struct {
 	policy *retryPolicy
 }
 
-// Server is the name of the server the client talks to.
-func (c *Client) Server() string { return c.srv.name }
-
 // Counts returns the requests sent to the client's server so far, over all
 // clients of that server.
 func (c *Client) Counts() Counts { return c.srv.counts.snapshot() }
