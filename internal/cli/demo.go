@@ -246,12 +246,10 @@ func (d *demo) printCI(env *Env, dir string) {
 func servers(state *desired.State) []string {
 	var out []string
 	for _, u := range state.Units {
-		if !slices.Contains(out, u.Server) {
-			out = append(out, u.Server)
-		}
+		out = append(out, u.Server)
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 func demoToken(server string) string {
