@@ -24,7 +24,6 @@ package secrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -50,19 +49,6 @@ const (
 
 // listPageSize is Lockbox's largest page: one call lists 1,000 records.
 const listPageSize = 1000
-
-// defaultRetryFor bounds retries, of Lockbox calls and of the token
-// exchange, when the context has no deadline.
-const defaultRetryFor = time.Minute
-
-// retryDeadline returns ctx, bounded by defaultRetryFor from now when it has
-// no deadline of its own.
-func retryDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, defaultRetryFor)
-}
 
 // LockboxStore is the Store backed by Yandex Cloud Lockbox.
 type LockboxStore struct {
@@ -452,90 +438,4 @@ func (s *LockboxStore) checkWrite(ctx context.Context) error {
 		return s.failed("check that "+s.String()+" may be written", roleEditor, "", err)
 	}
 	return nil
-}
-
-// operate starts an operation, retried as retry does, and waits for it to
-// finish; its response goes into resp, unless resp is nil.
-func (s *LockboxStore) operate(ctx context.Context, resp proto.Message,
-	start func(context.Context) (*operation.Operation, error)) error {
-	return s.retry(ctx, func(ctx context.Context) error {
-		op, err := start(ctx)
-		if err == nil {
-			err = s.finish(ctx, op, resp)
-		}
-		return err
-	})
-}
-
-// finish waits for op to be done and unmarshals its response into resp,
-// unless resp is nil.
-func (s *LockboxStore) finish(ctx context.Context, op *operation.Operation,
-	resp proto.Message) error {
-	for delay := 100 * time.Millisecond; !op.Done; delay = min(2*delay, 2*time.Second) {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("operation %s: %w", op.Id, ctx.Err())
-		case <-time.After(delay):
-		}
-		var err error
-		req := &operation.GetOperationRequest{OperationId: op.Id}
-		if op, err = s.ops.Get(ctx, req); err != nil {
-			return err
-		}
-	}
-	if e := op.GetError(); e != nil {
-		return status.FromProto(e).Err()
-	}
-	if resp == nil {
-		return nil
-	}
-	if err := op.GetResponse().UnmarshalTo(resp); err != nil {
-		return fmt.Errorf("operation %s: %w", op.Id, err)
-	}
-	return nil
-}
-
-// retry runs call until it succeeds, fails for good, or the deadline (the
-// context's, else defaultRetryFor from now) leaves no time for another try.
-func (s *LockboxStore) retry(ctx context.Context, call func(context.Context) error) error {
-	ctx, cancel := retryDeadline(ctx)
-	defer cancel()
-	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 5*time.Second) {
-		err := call(ctx)
-		if err == nil || !retryable(err) {
-			return err
-		}
-		if dl, _ := ctx.Deadline(); time.Until(dl) < delay {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-	}
-}
-
-// failed words a failed call; a refusal names the role and the credentials.
-func (s *LockboxStore) failed(what, role, kmsKey string, err error) error {
-	var ce *callError
-	if errors.As(err, &ce) {
-		return err // worded already, by a nested call
-	}
-	code := status.Code(unwrapIDs(err))
-	n := need{role: role, folder: s.folder, kmsKey: kmsKey}
-	ce = callFailed(what, n, err)
-	switch code {
-	case codes.PermissionDenied:
-		ce.msg += " (credentials: " + s.creds.source + ")"
-		ce.grant = grantCommand(n, s.creds.account)
-	case codes.Unauthenticated:
-		// Either no IAM token could be had, or Lockbox refused the one sent.
-		cause := s.auth.failure()
-		ce.msg = credentialsFailed(what, s.creds, cause, status.Convert(unwrapIDs(err)).Message())
-		if cause != nil {
-			ce.reqID = ""
-		}
-	}
-	return ce
 }

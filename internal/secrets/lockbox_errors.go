@@ -106,12 +106,26 @@ func unwrapIDs(err error) error {
 	return err
 }
 
-// retryable reports whether a call that failed with err may simply be
-// sent again.
-func retryable(err error) bool {
-	switch status.Code(err) {
-	case codes.Unavailable, codes.ResourceExhausted:
-		return true
+// failed words a failed call; a refusal names the role and the credentials.
+func (s *LockboxStore) failed(what, role, kmsKey string, err error) error {
+	var ce *callError
+	if errors.As(err, &ce) {
+		return err // worded already, by a nested call
 	}
-	return false
+	code := status.Code(unwrapIDs(err))
+	n := need{role: role, folder: s.folder, kmsKey: kmsKey}
+	ce = callFailed(what, n, err)
+	switch code {
+	case codes.PermissionDenied:
+		ce.msg += " (credentials: " + s.creds.source + ")"
+		ce.grant = grantCommand(n, s.creds.account)
+	case codes.Unauthenticated:
+		// Either no IAM token could be had, or Lockbox refused the one sent.
+		cause := s.auth.failure()
+		ce.msg = credentialsFailed(what, s.creds, cause, status.Convert(unwrapIDs(err)).Message())
+		if cause != nil {
+			ce.reqID = ""
+		}
+	}
+	return ce
 }
