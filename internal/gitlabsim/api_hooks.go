@@ -130,17 +130,22 @@ func (c *call) groupHookHome() (hookHome, *reply) {
 		attach: func(h *Hook) { h.Group = g }}, nil
 }
 
-func (c *call) findHook(home hookHome) (*Hook, *reply) {
+// findHook finds the hook's home with find, then the :hook_id hook in it.
+func (c *call) findHook(find func() (hookHome, *reply)) (hookHome, *Hook, *reply) {
+	home, rep := find()
+	if rep != nil {
+		return home, nil, rep
+	}
 	id, rep := pathInt(c, "hook_id")
 	if rep != nil {
-		return nil, rep
+		return home, nil, rep
 	}
 	for _, h := range *home.hooks {
 		if h.ID == id {
-			return h, nil
+			return home, h, nil
 		}
 	}
-	return nil, recordNotFound()
+	return home, nil, recordNotFound()
 }
 
 func listHooks(c *call, find func() (hookHome, *reply)) *reply {
@@ -152,11 +157,7 @@ func listHooks(c *call, find func() (hookHome, *reply)) *reply {
 }
 
 func getHook(c *call, find func() (hookHome, *reply)) *reply {
-	home, rep := find()
-	if rep != nil {
-		return rep
-	}
-	h, rep := c.findHook(home)
+	_, h, rep := c.findHook(find)
 	if rep != nil {
 		return rep
 	}
@@ -185,11 +186,7 @@ func addHook(c *call, find func() (hookHome, *reply)) *reply {
 }
 
 func editHook(c *call, find func() (hookHome, *reply)) *reply {
-	home, rep := find()
-	if rep != nil {
-		return rep
-	}
-	h, rep := c.findHook(home)
+	home, h, rep := c.findHook(find)
 	if rep != nil {
 		return rep
 	}
@@ -210,11 +207,7 @@ func editHook(c *call, find func() (hookHome, *reply)) *reply {
 }
 
 func deleteHook(c *call, find func() (hookHome, *reply)) *reply {
-	home, rep := find()
-	if rep != nil {
-		return rep
-	}
-	h, rep := c.findHook(home)
+	_, h, rep := c.findHook(find)
 	if rep != nil {
 		return rep
 	}
