@@ -110,15 +110,7 @@ func gitlabsimCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if args[0] == "drop" {
 		a.status = -1
 	}
-	err := simVerbs[args[0]](a)
-	switch {
-	case neg && err == nil:
-		ts.Fatalf("gitlabsim %s: unexpected success", args[0])
-	case !neg && err != nil:
-		ts.Fatalf("%v", err)
-	case err != nil:
-		ts.Logf("%v", err)
-	}
+	finish(ts, neg, "gitlabsim "+args[0], simVerbs[args[0]](a))
 }
 
 // server is the running simulator named by -name.

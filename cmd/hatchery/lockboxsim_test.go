@@ -75,14 +75,7 @@ func lockboxsimCmd(ts *testscript.TestScript, neg bool, args []string) {
 			err = verb(ts, s, args[1:])
 		}
 	}
-	switch {
-	case neg && err == nil:
-		ts.Fatalf("lockboxsim %s: unexpected success", args[0])
-	case !neg && err != nil:
-		ts.Fatalf("%v", err)
-	case err != nil:
-		ts.Logf("%v", err)
-	}
+	finish(ts, neg, "lockboxsim "+args[0], err)
 }
 
 func lbStart(ts *testscript.TestScript) error {

@@ -15,6 +15,19 @@ import (
 // beside this one register theirs in init.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 
+// finish ends a script command that returned err: "! cmd" wants an error,
+// "cmd" wants none.
+func finish(ts *testscript.TestScript, neg bool, cmd string, err error) {
+	switch {
+	case neg && err == nil:
+		ts.Fatalf("%s: unexpected success", cmd)
+	case !neg && err != nil:
+		ts.Fatalf("%v", err)
+	case err != nil:
+		ts.Logf("%v", err)
+	}
+}
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"hatchery": hatchery,
