@@ -89,7 +89,7 @@ func (c *applyCmd) apply(ctx context.Context, s *session, p *plan.Plan) error {
 	}
 	fmt.Fprintln(env.Stdout)
 	a := &apply.Applier{Store: s.store, AllowDelete: c.AllowDelete, Log: env.Stdout,
-		Reveal: func(v string) { env.Redactor.Add(v) }}
+		Reveal: env.reveal}
 	res := a.Apply(ctx, p)
 	return applyOutcome(env, p.Errors(), res)
 }

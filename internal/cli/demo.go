@@ -139,10 +139,8 @@ func (d *demo) run(ctx context.Context, env *Env, state *desired.State) error {
 		return err
 	}
 	defer store.Close()
-	planner := &plan.Planner{Pool: pool, Store: store,
-		Reveal: func(v string) { env.Redactor.Add(v) }}
-	applier := &apply.Applier{Store: store, Log: env.Stdout,
-		Reveal: func(v string) { env.Redactor.Add(v) }}
+	planner := &plan.Planner{Pool: pool, Store: store, Reveal: env.reveal}
+	applier := &apply.Applier{Store: store, Log: env.Stdout, Reveal: env.reveal}
 
 	hosts := slices.Sorted(maps.Keys(d.sims))
 	fmt.Fprintf(env.Stdout, "Simulated GitLab: %s\n", strings.Join(hosts, ", "))

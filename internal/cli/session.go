@@ -81,9 +81,12 @@ func openSession(ctx context.Context, env *Env, dir string, readOnly bool,
 }
 
 func (s *session) planner() *plan.Planner {
-	return &plan.Planner{Pool: s.pool, Store: s.store,
-		Reveal: func(v string) { s.env.Redactor.Add(v) }}
+	return &plan.Planner{Pool: s.pool, Store: s.store, Reveal: s.env.reveal}
 }
+
+// reveal registers a secret that plan or apply read or made, so that the
+// redactor masks it from then on.
+func (e *Env) reveal(v string) { e.Redactor.Add(v) }
 
 func (s *session) close() { s.store.Close() }
 
