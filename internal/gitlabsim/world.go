@@ -396,23 +396,29 @@ func (w *World) AddToken(u *User, value string, scopes ...string) *Token {
 // p with the given role.
 func (w *World) AddProjectToken(p *Project, value string, role AccessLevel,
 	scopes ...string) *Token {
-	bot := w.AddUser(fmt.Sprintf("project_%d_bot_%d", p.ID, w.seq["user"]+1))
-	bot.Bot = true
-	p.AddMember(bot, role)
-	t := w.AddToken(bot, value, scopes...)
-	t.Kind = ProjectToken
-	return t
+	name := fmt.Sprintf("project_%d_bot_%d", p.ID, w.seq["user"]+1)
+	return w.addBotToken(name, ProjectToken, value, scopes,
+		func(bot *User) { p.AddMember(bot, role) })
 }
 
 // AddGroupToken makes a group access token: a bot user who is a member of g
 // with the given role.
 func (w *World) AddGroupToken(g *Group, value string, role AccessLevel,
 	scopes ...string) *Token {
-	bot := w.AddUser(fmt.Sprintf("group_%d_bot_%d", g.ID, w.seq["user"]+1))
+	name := fmt.Sprintf("group_%d_bot_%d", g.ID, w.seq["user"]+1)
+	return w.addBotToken(name, GroupToken, value, scopes,
+		func(bot *User) { g.AddMember(bot, role) })
+}
+
+// addBotToken makes a token of the given kind for a new bot user, whom join
+// makes a member where the token acts.
+func (w *World) addBotToken(name, kind, value string, scopes []string,
+	join func(bot *User)) *Token {
+	bot := w.AddUser(name)
 	bot.Bot = true
-	g.AddMember(bot, role)
+	join(bot)
 	t := w.AddToken(bot, value, scopes...)
-	t.Kind = GroupToken
+	t.Kind = kind
 	return t
 }
 
