@@ -278,13 +278,14 @@ func (b *builder) users(us []fixtureUser) error {
 			if err != nil {
 				return fmt.Errorf("user %q: %w", fu.Username, err)
 			}
-			t.User, t.Kind = u, PersonalToken
+			t.ID, t.User, t.Kind = b.w.nextID("token", 0), u, PersonalToken
 			b.w.tokens[t.Value] = t
 		}
 	}
 	return nil
 }
 
+// token reads a fixture token; the caller makes it a user's token or a bot's.
 func (b *builder) token(ft fixtureToken) (*Token, error) {
 	if ft.Value == "" || b.w.tokens[ft.Value] != nil {
 		return nil, fmt.Errorf("token: missing or duplicate value")
@@ -293,8 +294,7 @@ func (b *builder) token(ft fixtureToken) (*Token, error) {
 	if len(scopes) == 0 {
 		scopes = []string{"api"}
 	}
-	t := &Token{ID: b.w.nextID("token", 0), Name: "token", Value: ft.Value,
-		Scopes: scopes, Revoked: ft.Revoked}
+	t := &Token{Name: "token", Value: ft.Value, Scopes: scopes, Revoked: ft.Revoked}
 	if ft.ExpiresAt != "" {
 		d, err := time.Parse("2006-01-02", ft.ExpiresAt)
 		if err != nil {
