@@ -27,7 +27,8 @@ func (c *applyCmd) Run(ctx context.Context, env *Env) error {
 		return c.runSaved(ctx, env)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return withHint(fmt.Errorf("%s: there is no nest directory or saved plan at that path", c.Dir),
+		return withHint(fmt.Errorf("%s: there is no nest directory or saved plan at "+
+			"that path", c.Dir),
 			"a saved plan is the file plan --out wrote; in CI, the plan job's artifact "+
 				"may have expired: run the pipeline again")
 	}
