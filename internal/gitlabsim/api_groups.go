@@ -44,13 +44,7 @@ func handleVersion(c *call) *reply {
 // may not read is "404 Project Not Found", as if it did not exist; a job
 // token reaches only its own project.
 func (c *call) findProject() (*Project, *reply) {
-	id := c.path["id"]
-	var p *Project
-	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-		p = c.w.projects[n]
-	} else {
-		p = c.w.ProjectByPath(id)
-	}
+	p := byIDOrPath(c.path["id"], c.w.projects, c.w.ProjectByPath)
 	if p == nil || !c.w.canReadProject(c.user, p) || (c.job != nil && c.job.Project != p) {
 		return nil, notFound("Project")
 	}
@@ -72,17 +66,20 @@ func (c *call) maintainedProject() (*Project, *reply) {
 
 // findGroup looks a group up by id or full path; unreadable is 404.
 func (c *call) findGroup() (*Group, *reply) {
-	id := c.path["id"]
-	var g *Group
-	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-		g = c.w.groups[n]
-	} else {
-		g = c.w.GroupByPath(id)
-	}
+	g := byIDOrPath(c.path["id"], c.w.groups, c.w.GroupByPath)
 	if g == nil || !c.w.canReadGroup(c.user, g) || c.job != nil {
 		return nil, notFound("Group")
 	}
 	return g, nil
+}
+
+// byIDOrPath reads a path parameter as GitLab does: a number is an id,
+// anything else a full path.
+func byIDOrPath[T any](id string, byID map[int64]*T, byPath func(string) *T) *T {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return byID[n]
+	}
+	return byPath(id)
 }
 
 func handleGetProject(c *call) *reply {
