@@ -13,6 +13,8 @@ type route struct {
 	pattern string
 	segs    []string
 	handle  func(c *call) *reply
+	// literals counts the fixed segments: the most specific route wins.
+	literals int
 	// anon lets a request without credentials through (public objects).
 	anon bool
 	// scopes are the token scopes besides api (and read_api on GET) that
@@ -24,19 +26,15 @@ type route struct {
 	runnerAPI bool
 }
 
-func (rt *route) literals() int {
-	n := 0
+func newRoute(method, pattern string, h func(*call) *reply) *route {
+	rt := &route{method: method, pattern: pattern,
+		segs: strings.Split(strings.Trim(pattern, "/"), "/"), handle: h}
 	for _, s := range rt.segs {
 		if !strings.HasPrefix(s, ":") {
-			n++
+			rt.literals++
 		}
 	}
-	return n
-}
-
-func newRoute(method, pattern string, h func(*call) *reply) *route {
-	return &route{method: method, pattern: pattern,
-		segs: strings.Split(strings.Trim(pattern, "/"), "/"), handle: h}
+	return rt
 }
 
 // match finds the route for an escaped API path. Each path segment is
@@ -62,7 +60,7 @@ func (s *Server) match(method, escaped string) (*route, map[string]string, *repl
 			continue
 		}
 		pathKnown = true
-		if rt.method == method && (best == nil || rt.literals() > best.literals()) {
+		if rt.method == method && (best == nil || rt.literals > best.literals) {
 			best, bestParams = rt, ps
 		}
 	}
