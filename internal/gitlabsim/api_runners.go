@@ -126,8 +126,7 @@ func handleCreateRunner(c *call) *reply {
 	if bad := d.bad(); bad != nil {
 		return bad
 	}
-	r := &Runner{Type: kind, RunUntagged: true, AccessLevel: "not_protected",
-		Creator: c.user}
+	r := &Runner{Type: kind, RunUntagged: true, Creator: c.user}
 	if rep := c.runnerScope(r, gid, pid); rep != nil {
 		return rep
 	}

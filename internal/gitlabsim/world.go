@@ -514,10 +514,11 @@ func (p *Project) Shares() []Share { return append([]Share(nil), p.shares...) }
 // project runner to the projects ps, the first of them its owner.
 func (w *World) AddRunner(kind string, g *Group, ps ...*Project) *Runner {
 	r := &Runner{ID: w.nextID("runner", 0), Type: kind, RunUntagged: true,
-		AccessLevel: "not_protected", Group: g, Projects: ps}
+		Group: g, Projects: ps}
 	return w.putRunner(r)
 }
 
+// putRunner files r, minting its token and defaulting its access level.
 func (w *World) putRunner(r *Runner) *Runner {
 	if r.Token == "" {
 		r.Token, r.minted = w.mint("glrt-"), true
