@@ -28,7 +28,8 @@ func checkLeaks(e *testscript.Env) {
 	e.Setenv(transcriptVar, transcript)
 	before := snapshot(e.WorkDir)
 	e.Defer(func() {
-		values := append(storedSecrets(e.WorkDir), takeSimSecrets(e.WorkDir)...)
+		values, stores := storedSecrets(e.WorkDir)
+		values = append(values, takeSimSecrets(e.WorkDir)...)
 		if len(values) == 0 {
 			return
 		}
@@ -43,7 +44,7 @@ func checkLeaks(e *testscript.Env) {
 			check("hatchery's output", data)
 		}
 		for path, sum := range snapshot(e.WorkDir) {
-			if path == transcript || isStore(path) || strings.HasSuffix(path, ".lock") ||
+			if path == transcript || stores[path] || strings.HasSuffix(path, ".lock") ||
 				before[path] == sum {
 				continue
 			}
@@ -83,20 +84,21 @@ func takeSimSecrets(dir string) []string {
 	return v
 }
 
-// storedSecrets reads every file-backend secret store below dir.
-func storedSecrets(dir string) []string {
-	var values []string
+// storedSecrets reads every file-backend secret store below dir: the
+// secrets, and the stores' paths.
+func storedSecrets(dir string) (values []string, stores map[string]bool) {
+	stores = map[string]bool{}
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
-			values = append(values, storeValues(path)...)
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
+			return nil
+		}
+		if vs := storeValues(path); vs != nil {
+			values = append(values, vs...)
+			stores[path] = true
 		}
 		return nil
 	})
-	return values
-}
-
-func isStore(path string) bool {
-	return strings.HasSuffix(path, ".json") && storeValues(path) != nil
+	return values, stores
 }
 
 // storeValues lists the secrets of a file store; nil when path is not one.
