@@ -178,7 +178,7 @@ func (d *decoder) checkServerURL(s string, rng hcl.Range) bool {
 		d.errorf(rng, "Invalid server URL",
 			"A server URL is the instance's root, like "+
 				"\"https://gitlab.company.com:8443/gitlab\"; the API is below it at /api/v4.")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !secrets.IsLoopback(u.Hostname()):
 		d.errorf(rng, "Server URL is not https",
 			"hatchery sends tokens to this server, so it talks plain http only to "+
 				"loopback addresses: write \"https://%s\".", strings.TrimPrefix(s, "http://"))
@@ -189,14 +189,6 @@ func (d *decoder) checkServerURL(s string, rng hcl.Range) bool {
 		return true
 	}
 	return false
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkGlob reports an exclude pattern that path.Match cannot use.

@@ -3,9 +3,10 @@ package gitlab
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"gitlab.com/hatchery/hatchery/internal/secrets"
 )
 
 // apiPath is where GitLab serves its REST API below an instance's URL.
@@ -76,7 +77,7 @@ func apiRoot(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("url %q: user information is not allowed", shown)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		return nil, fmt.Errorf("url %q: a query or fragment is not allowed", shown)
-	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !secrets.IsLoopback(u.Hostname()):
 		return nil, fmt.Errorf("url %q: plain http is only allowed to loopback addresses "+
 			"(127.0.0.0/8, ::1, localhost); use https", shown)
 	}
@@ -86,14 +87,4 @@ func apiRoot(raw string) (*url.URL, error) {
 	}
 	u.RawPath = ""
 	return u, nil
-}
-
-// isLoopbackHost reports whether host names this machine without asking a
-// resolver: "localhost" or a loopback address.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

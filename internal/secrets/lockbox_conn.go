@@ -72,27 +72,18 @@ func endpointsFrom(getenv func(string) string) (*cloudEndpoints, error) {
 		for svc := range defaultEndpoints {
 			ep.grpc[svc] = addr
 		}
-		ep.plain = isLoopback(host)
+		ep.plain = IsLoopback(host)
 	}
 	if u := getenv(EnvTokenURL); u != "" {
 		pu, err := url.Parse(u)
 		if err != nil || pu.Host == "" || pu.Scheme != "https" &&
-			!(pu.Scheme == "http" && isLoopback(pu.Hostname())) {
+			!(pu.Scheme == "http" && IsLoopback(pu.Hostname())) {
 			return nil, fmt.Errorf("%s=%q: want an https URL (http only on loopback)",
 				EnvTokenURL, u)
 		}
 		ep.tokenURL = u
 	}
 	return ep, nil
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // buildSDK returns an SDK that resolves every service hatchery calls from
