@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"regexp"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -27,6 +26,7 @@ type tokenKind struct {
 var tokenKinds = []tokenKind{
 	{"glpat-", "a GitLab personal access token", "api-token"},
 	{"glrt-", "a GitLab runner authentication token", "runner-token"},
+	{"glrtr-", "a GitLab runner authentication token", "runner-token"},
 	{"GR1348941", "a GitLab runner registration token", "runner-token"},
 	{"gldt-", "a GitLab deploy token", "api-token"},
 	{"glptt-", "a GitLab pipeline trigger token", "api-token"},
@@ -37,22 +37,18 @@ var tokenKinds = []tokenKind{
 	{"glagent-", "a GitLab agent token", "api-token"},
 	{"glsoat-", "a GitLab SCIM token", "api-token"},
 	{"glffct-", "a GitLab feature flags client token", "api-token"},
+	{"gltst-", "a GitLab token", "api-token"},
+	{"glwt-", "a GitLab workspace token", "api-token"},
 	{"t1.", "a Yandex Cloud IAM token", ""},
+	{"c1.", "a Yandex Cloud cookie", ""},
+	{"AQVN", "a Yandex Cloud API key", ""},
+	{"YC", "a Yandex Cloud static key secret", ""},
+	{"eyJ", "a JSON web token", ""},
 	{"y0_", "a Yandex OAuth token", ""},
 	{"y1_", "a Yandex OAuth token", ""},
 	{"y2_", "a Yandex OAuth token", ""},
 	{"y3_", "a Yandex OAuth token", ""},
 }
-
-// tokenPattern matches the token shapes above. GitLab tokens carry at least
-// 16 characters after the prefix; Yandex ones are much longer, which keeps
-// ordinary words such as "t1.small" out.
-var tokenPattern = regexp.MustCompile(`\b(?:` +
-	`(?:glpat|glrt|gldt|glptt|glcbt|gloas|glft|glimt|glagent|glsoat|glffct)-` +
-	`[0-9A-Za-z_.-]{16,}` +
-	`|GR1348941[0-9A-Za-z_-]{16,}` +
-	`|t1\.[0-9A-Za-z_-]{40,}(?:\.[0-9A-Za-z_-]+)*` +
-	`|y[0-3]_[0-9A-Za-z_-]{40,})`)
 
 // tokenHit is one token found in a file, by byte offsets.
 type tokenHit struct {
@@ -63,10 +59,19 @@ type tokenHit struct {
 // findTokens returns every token-shaped string in src.
 func findTokens(src []byte) []tokenHit {
 	var hits []tokenHit
-	for _, m := range tokenPattern.FindAllIndex(src, -1) {
+	// One definition of a token's shape serves masking and this check, so a
+	// token the output would mask is never accepted in a .fly file.
+	for _, m := range secrets.FindShapes(src) {
+		if m[0] > 0 && isWordByte(src[m[0]-1]) {
+			continue // masked in output all the same, but not a token of its own
+		}
 		hits = append(hits, tokenHit{m[0], m[1], kindOf(src[m[0]:m[1]])})
 	}
 	return hits
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
 func kindOf(tok []byte) tokenKind {
@@ -75,7 +80,7 @@ func kindOf(tok []byte) tokenKind {
 			return k
 		}
 	}
-	return tokenKind{what: "a token"} // unreachable while the pattern and list agree
+	return tokenKind{what: "a token"} // unreachable while the shapes and list agree
 }
 
 // maskTokens returns a copy of src in which every hit keeps its prefix and the
