@@ -107,8 +107,9 @@ func (s *Server) simRunner(r *http.Request, id string) *reply {
 			rep = noContent()
 		case r.Method == http.MethodPut:
 			d := &decoder{ps: ps}
-			readRunnerSpec(d).apply(runner)
-			if rep = d.bad(); rep == nil {
+			spec := readRunnerSpec(d)
+			if rep = d.bad(); rep == nil { // a refused change leaves the runner as it was
+				spec.apply(runner)
 				rep = jsonReply(http.StatusOK, dumpRunnerOf(runner))
 			}
 		default:

@@ -61,6 +61,12 @@ func TestSimRequestsAndChanges(t *testing.T) {
 	if err != nil || strings.Join(d.TagList, ",") != "x,y" || !d.Paused {
 		t.Errorf("runner after a change by hand: %+v %v", d, err)
 	}
+	code, _, _ := rawCall(t, "PUT", runnerURL, nil, `{"paused":false,"access_level":"bogus"}`)
+	d, _, err = c.Runners.GetRunnerDetails(r.ID)
+	if code != 400 || err != nil || !d.Paused {
+		t.Errorf("a refused change by hand: %d, runner %+v %v; want 400 and no change",
+			code, d, err)
+	}
 	rawCall(t, "PUT", s.URL()+"/-/sim/hooks/"+itoa(h.ID), nil, `{"token":""}`)
 	if h.HasToken() {
 		t.Error("token not cleared by hand")
@@ -83,7 +89,7 @@ func TestSimRequestsAndChanges(t *testing.T) {
 	if len(s.Requests()) != 0 {
 		t.Error("log not emptied")
 	}
-	code, _, _ := rawCall(t, "PUT", s.URL()+"/-/sim/latency", nil, `{"latency":"soon"}`)
+	code, _, _ = rawCall(t, "PUT", s.URL()+"/-/sim/latency", nil, `{"latency":"soon"}`)
 	if code != 400 {
 		t.Errorf("bad latency accepted: %d", code)
 	}
