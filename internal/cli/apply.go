@@ -13,9 +13,9 @@ import (
 )
 
 type applyCmd struct {
-	Dir         string `arg:"" optional:"" default:"." name:"dir-or-planfile" help:"The nest (every .fly file below DIR), or a plan saved by plan --out."`
+	Dir         string `arg:"" optional:"" default:"." name:"dir-or-planfile" help:"${apply_dir}"`
 	AllowDelete bool   `help:"Carry out deletions: what removed eggs left behind."`
-	Refresh     bool   `help:"With a saved plan: when GitLab moved since the plan, plan again and apply that."`
+	Refresh     bool   `help:"${apply_refresh}"`
 	gitlabFlags
 }
 

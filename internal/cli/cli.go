@@ -66,14 +66,14 @@ func (e *Env) Color(tty bool) bool {
 type app struct {
 	Validate validateCmd `cmd:"" help:"Check the nest: every problem, with its place."`
 	Fmt      fmtCmd      `cmd:"" help:"Rewrite .fly files in canonical form."`
-	Plan     planCmd     `cmd:"" help:"Show what apply would change in GitLab and the secret store."`
+	Plan     planCmd     `cmd:"" help:"${cmd_plan}"`
 	Apply    applyCmd    `cmd:"" help:"Make GitLab and the secret store match the nest."`
-	Targets  targetsCmd  `cmd:"" help:"List every egg's projects after discovery, and what was skipped."`
+	Targets  targetsCmd  `cmd:"" help:"${cmd_targets}"`
 	Secrets  secretsCmd  `cmd:"" help:"Store the secrets of the nest's units."`
-	Demo     demoCmd     `cmd:"" help:"Plan, apply and plan again against a built-in GitLab simulator."`
+	Demo     demoCmd     `cmd:"" help:"${cmd_demo}"`
 	Version  versionCmd  `cmd:"" help:"Print hatchery's version."`
 
-	LogLevel string `enum:"info,debug" default:"info" help:"debug logs every GitLab request and every Lockbox and IAM call to stderr."`
+	LogLevel string `enum:"info,debug" default:"info" help:"${log_level}"`
 }
 
 // Main runs hatchery with the arguments after the program name and returns the
@@ -94,6 +94,7 @@ func Main(args []string, env *Env) int {
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(code int) { exit = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		helpTexts,
 		kong.Bind(env),
 		kong.BindTo(sigctx, (*context.Context)(nil)),
 	)

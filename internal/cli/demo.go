@@ -22,9 +22,9 @@ import (
 )
 
 type demoCmd struct {
-	Dir     string `arg:"" optional:"" help:"A nest to try; the built-in example nest when omitted."`
-	Serve   bool   `help:"Keep the simulated GitLab running for plan and apply by hand, until Ctrl-C."`
-	Secrets string `enum:"file,lockbox" default:"file" help:"Where secrets are kept: file (a JSON file) or lockbox (a simulated Lockbox, through the real gRPC client); --serve takes file only."`
+	Dir     string `arg:"" optional:"" help:"${demo_dir}"`
+	Serve   bool   `help:"${demo_serve}"`
+	Secrets string `enum:"file,lockbox" default:"file" help:"${demo_secrets}"`
 }
 
 // Run builds a simulated GitLab that holds every project and group the

@@ -11,13 +11,13 @@ import (
 )
 
 type planCmd struct {
-	Dir              string `arg:"" optional:"" default:"." help:"The nest: every .fly file below DIR."`
-	Format           string `enum:"text,markdown,json" default:"text" help:"Output: text, markdown or json."`
+	Dir              string `arg:"" optional:"" default:"." help:"${plan_dir}"`
+	Format           string `enum:"text,markdown,json" default:"text" help:"${plan_format}"`
 	DetailedExitcode bool   `help:"Exit 2 when the plan has changes, 0 when it has none."`
-	Out              string `placeholder:"FILE" help:"Save the plan for 'apply FILE': its actions, what they found, the nest's hash."`
-	JSON             string `name:"json" placeholder:"FILE" help:"Also write the plan as JSON to FILE."`
-	Widget           string `placeholder:"FILE" help:"Write GitLab's terraform report (the counts the merge request widget shows) to FILE."`
-	MRNote           bool   `name:"mr-note" help:"In a merge request pipeline, post the plan as a note or update the earlier one."`
+	Out              string `placeholder:"FILE" help:"${plan_out}"`
+	JSON             string `name:"json" placeholder:"FILE" help:"${plan_json}"`
+	Widget           string `placeholder:"FILE" help:"${plan_widget}"`
+	MRNote           bool   `name:"mr-note" help:"${plan_mr_note}"`
 	gitlabFlags
 }
 

@@ -15,7 +15,7 @@ import (
 // secretsCmd groups the commands on the secret store; plain
 // `hatchery secrets [DIR]` lists.
 type secretsCmd struct {
-	List secretsListCmd `cmd:"" default:"withargs" help:"List every secret path of the nest and whether it is stored."`
+	List secretsListCmd `cmd:"" default:"withargs" help:"${cmd_secrets_list}"`
 	Set  secretsSetCmd  `cmd:"" help:"Store one secret; its value is read from stdin."`
 }
 
@@ -24,7 +24,7 @@ type secretsSetCmd struct {
 	Dir  string `default:"." help:"The nest whose store to use; HATCHERY_SECRETS overrides it."`
 	// Force replaces a secret that apply manages (see refuseManaged) and
 	// stores one for a unit the nest does not have (see refuseUnknownUnit).
-	Force bool `help:"Replace a stored runner-token or webhook-secret, which apply manages, or store a secret of an egg the nest in --dir does not have."`
+	Force bool `help:"${secrets_force}"`
 }
 
 // maxSecret bounds what is read from stdin: no token is near this long, so
