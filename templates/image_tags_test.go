@@ -28,7 +28,8 @@ func TestImageTagsMoveOnlyForward(t *testing.T) {
 		{"1.9.1", []string{"1.10.0"}, []string{"1.9.1", "1.9"}},
 		{"1.10.1", []string{"1.9.9", "10.0.0"}, []string{"1.10.1", "1.10", "1"}},
 		// Tags that are not releases move nothing and count for nothing.
-		{"2.0.0", []string{"v9.0.0", "3.0.0-rc.1", "main"}, []string{"2.0.0", "2.0", "2", "latest"}},
+		{"2.0.0", []string{"v9.0.0", "3.0.0-rc.1", "main"},
+			[]string{"2.0.0", "2.0", "2", "latest"}},
 		{"v1.2.3", []string{"1.0.0"}, []string{"v1.2.3"}},
 		// A tag pushed again.
 		{"1.2.3", []string{"1.2.3"}, []string{"1.2.3", "1.2", "1", "latest"}},

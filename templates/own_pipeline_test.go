@@ -45,7 +45,8 @@ func readOwnPipeline(t *testing.T) ([]byte, ownPipeline) {
 	return data, p
 }
 
-var selfInclude = regexp.MustCompile(`^\$CI_SERVER_FQDN/\$CI_PROJECT_PATH/([a-z-]+)@\$CI_COMMIT_SHA$`)
+var selfInclude = regexp.MustCompile(
+	`^\$CI_SERVER_FQDN/\$CI_PROJECT_PATH/([a-z-]+)@\$CI_COMMIT_SHA$`)
 
 // ownJob is the part of a job of .gitlab-ci.yml that the tests read.
 type ownJob struct {
@@ -199,7 +200,8 @@ func TestOwnPipelineReleasesOnVersionTags(t *testing.T) {
 func (e *gclEnv) checkOwnPipeline(t *testing.T) {
 	t.Helper()
 	data, _ := readOwnPipeline(t)
-	local := regexp.MustCompile(`component: \$CI_SERVER_FQDN/\$CI_PROJECT_PATH/([a-z-]+)@\$CI_COMMIT_SHA`).
+	local := regexp.MustCompile(
+		`component: \$CI_SERVER_FQDN/\$CI_PROJECT_PATH/([a-z-]+)@\$CI_COMMIT_SHA`).
 		ReplaceAll(data, []byte("local: templates/$1.yml"))
 	if err := os.WriteFile(filepath.Join(e.repo, "own-ci.yml"), local, 0o644); err != nil {
 		t.Fatal(err)

@@ -91,7 +91,8 @@ func TestDriftScriptNamesWithheldDeletions(t *testing.T) {
 		t.Skip("no sh to run the script with")
 	}
 	summary := func(create, update, del int) string {
-		return fmt.Sprintf("{\n  \"format_version\": \"1.0\",\n  \"summary\": {\n    \"units\": 3,\n"+
+		return fmt.Sprintf("{\n  \"format_version\": \"1.0\",\n"+
+			"  \"summary\": {\n    \"units\": 3,\n"+
 			"    \"create\": %d,\n    \"update\": %d,\n    \"delete\": %d,\n    \"errors\": 0,\n"+
 			"    \"changes\": true\n  },\n  \"units\": []\n}\n", create, update, del)
 	}

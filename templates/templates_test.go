@@ -265,7 +265,8 @@ func TestRules(t *testing.T) {
 			"hatchery:drift": {"schedule": "on_success"},
 		}},
 		{"auto_apply", map[string]any{"auto_apply": true}, map[string]map[string]string{
-			"hatchery:apply": {"default branch": "on_success", "web on default branch": "on_success"},
+			"hatchery:apply": {"default branch": "on_success",
+				"web on default branch": "on_success"},
 		}},
 	}
 	for _, tt := range tests {

@@ -74,7 +74,8 @@ func TestInterruptStopsDeletions(t *testing.T) {
 	if strings.Contains(log, "context canceled") {
 		t.Errorf("the log speaks of the context:\n%s", log)
 	}
-	if !strings.Contains(log, "not started fleet on gitlab.com: forget secret record (interrupted)") {
+	if !strings.Contains(log,
+		"not started fleet on gitlab.com: forget secret record (interrupted)") {
 		t.Errorf("the log does not say the record was left:\n%s", log)
 	}
 	if n := len(runners(sim, "fleet")); n != 1 {

@@ -36,7 +36,8 @@ func TestExcludedProjectLosesTheHook(t *testing.T) {
 	if got := p.Summary(); got != "Plan: 0 to create, 0 to update, 1 to delete." {
 		t.Fatalf("summary = %q\n%s", got, text(p))
 	}
-	if !strings.Contains(text(p), `the egg no longer covers the project: excluded by "team/sandbox"`) {
+	if !strings.Contains(text(p),
+		`the egg no longer covers the project: excluded by "team/sandbox"`) {
 		t.Errorf("the deletion does not say why:\n%s", text(p))
 	}
 

@@ -42,7 +42,8 @@ func TestSecretsListsRemovedEggs(t *testing.T) {
 	}
 	want := "egg a on gitlab.com\n" +
 		"  yc-lockbox://gitlab/gitlab.com/a/api-token       missing: a person stores it\n" +
-		"  yc-lockbox://gitlab/gitlab.com/a/runner-token    missing: apply stores it with the runner\n" +
+		"  yc-lockbox://gitlab/gitlab.com/a/runner-token    " +
+		"missing: apply stores it with the runner\n" +
 		"  yc-lockbox://gitlab/gitlab.com/a/webhook-secret  not needed: no webhook\n" +
 		"egg gone on gitlab.com (removed from the nest)\n" +
 		"  yc-lockbox://gitlab/gitlab.com/gone/api-token  present: stored by a person; " +

@@ -78,7 +78,8 @@ func (c *call) withAccessToken(value string) *reply {
 	case t.Revoked:
 		return invalidToken("Token was revoked. You have to re-authorize from the user.")
 	case !t.ExpiresAt.IsZero() && !c.w.Now().Before(t.ExpiresAt):
-		return invalidToken("Token is expired. You can either do re-authorization or token refresh.")
+		return invalidToken("Token is expired. " +
+			"You can either do re-authorization or token refresh.")
 	}
 	allowed := c.allowedScopes()
 	for _, s := range t.Scopes {
@@ -90,9 +91,10 @@ func (c *call) withAccessToken(value string) *reply {
 		}
 	}
 	return jsonReply(http.StatusForbidden, map[string]any{
-		"error":             "insufficient_scope",
-		"error_description": "The request requires higher privileges than provided by the access token.",
-		"scope":             strings.Join(allowed, " "),
+		"error": "insufficient_scope",
+		"error_description": "The request requires higher privileges " +
+			"than provided by the access token.",
+		"scope": strings.Join(allowed, " "),
 	})
 }
 

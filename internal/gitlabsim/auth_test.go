@@ -71,7 +71,8 @@ func TestTokenValidity(t *testing.T) {
 	}{
 		{"unknown token", "glpat-nobody", 401, `{"message":"401 Unauthorized"}`},
 		{"expired token", "glpat-expired", 401, `{"error":"invalid_token",` +
-			`"error_description":"Token is expired. You can either do re-authorization or token refresh."}`},
+			`"error_description":"Token is expired. ` +
+			`You can either do re-authorization or token refresh."}`},
 		{"revoked token", "glpat-revoked", 401, `{"error":"invalid_token",` +
 			`"error_description":"Token was revoked. You have to re-authorize from the user."}`},
 		{"token expiring tomorrow", "glpat-future", 200, ""},

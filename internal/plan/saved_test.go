@@ -47,7 +47,9 @@ func TestSavedRoundTripHoldsNoSecret(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`"runner_id": 9,`,
-		`"holds": [` + "\n" + `                "api-token",` + "\n" + `                "runner-token"`,
+		`"holds": [` + "\n" +
+			`                "api-token",` + "\n" +
+			`                "runner-token"`,
 		`"paused": false`, `"id": 7`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("the saved plan lacks %s", want)
